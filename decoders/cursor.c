@@ -1,0 +1,315 @@
+/* cursor.c - bounds-checked reader/writer; see cursor.h. */
+#include "cursor.h"
+
+#include <string.h>
+
+const char *dec_status_name(dec_status s)
+{
+    switch (s) {
+    case DEC_OK: return "ok";
+    case DEC_TRUNCATED: return "truncated";
+    case DEC_MALFORMED: return "malformed";
+    }
+    return "unknown";
+}
+
+void cursor_init(cursor *c, const uint8_t *data, size_t len)
+{
+    c->data = data;
+    c->len = data ? len : 0;
+    c->open_end = 1;
+    c->status = DEC_OK;
+}
+
+void cursor_init_exact(cursor *c, const uint8_t *data, size_t len)
+{
+    cursor_init(c, data, len);
+    c->open_end = 0;
+}
+
+void cursor_fail(cursor *c, dec_status st)
+{
+    if (c->status == DEC_OK)
+        c->status = (uint8_t)st;
+}
+
+dec_status cursor_need(const cursor *c, size_t n)
+{
+    if (n <= c->len)
+        return DEC_OK;
+    return c->open_end ? DEC_TRUNCATED : DEC_MALFORMED;
+}
+
+static bool take(cursor *c, size_t n, const uint8_t **p)
+{
+    dec_status st = cursor_need(c, n);
+    if (st != DEC_OK) {
+        cursor_fail(c, st);
+        return false;
+    }
+    *p = c->data;
+    c->data += n;
+    c->len -= n;
+    return true;
+}
+
+bool cursor_get_u8(cursor *c, uint8_t *out)
+{
+    const uint8_t *p;
+    if (!take(c, 1, &p))
+        return false;
+    if (out)
+        *out = p[0];
+    return true;
+}
+
+bool cursor_get_be16(cursor *c, uint16_t *out)
+{
+    const uint8_t *p;
+    if (!take(c, 2, &p))
+        return false;
+    if (out)
+        *out = (uint16_t)((p[0] << 8) | p[1]);
+    return true;
+}
+
+bool cursor_get_be24(cursor *c, uint32_t *out)
+{
+    const uint8_t *p;
+    if (!take(c, 3, &p))
+        return false;
+    if (out)
+        *out = ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2];
+    return true;
+}
+
+bool cursor_get_be32(cursor *c, uint32_t *out)
+{
+    const uint8_t *p;
+    if (!take(c, 4, &p))
+        return false;
+    if (out)
+        *out = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+    return true;
+}
+
+bool cursor_get_le16(cursor *c, uint16_t *out)
+{
+    const uint8_t *p;
+    if (!take(c, 2, &p))
+        return false;
+    if (out)
+        *out = (uint16_t)(p[0] | (p[1] << 8));
+    return true;
+}
+
+bool cursor_get_le32(cursor *c, uint32_t *out)
+{
+    const uint8_t *p;
+    if (!take(c, 4, &p))
+        return false;
+    if (out)
+        *out = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+    return true;
+}
+
+bool cursor_peek_u8(const cursor *c, uint8_t *out)
+{
+    if (c->len < 1)
+        return false;
+    *out = c->data[0];
+    return true;
+}
+
+bool cursor_peek_be16(const cursor *c, uint16_t *out)
+{
+    if (c->len < 2)
+        return false;
+    *out = (uint16_t)((c->data[0] << 8) | c->data[1]);
+    return true;
+}
+
+bool cursor_skip(cursor *c, size_t n)
+{
+    const uint8_t *p;
+    return take(c, n, &p);
+}
+
+bool cursor_get_bytes(cursor *c, uint8_t *out, size_t n)
+{
+    const uint8_t *p;
+    if (!take(c, n, &p))
+        return false;
+    if (n)
+        memcpy(out, p, n);
+    return true;
+}
+
+bool cursor_get_span(cursor *c, size_t n, const uint8_t **out)
+{
+    return take(c, n, out);
+}
+
+bool cursor_sub(cursor *c, size_t n, cursor *sub)
+{
+    const uint8_t *p;
+    if (!take(c, n, &p))
+        return false;
+    cursor_init_exact(sub, p, n);
+    return true;
+}
+
+bool cursor_sub_upto(cursor *c, size_t n, cursor *sub)
+{
+    if (n <= c->len) {
+        const uint8_t *p;
+        take(c, n, &p);
+        cursor_init_exact(sub, p, n);
+        return true;
+    }
+    cursor_init(sub, c->data, c->len);
+    c->data += c->len;
+    c->len = 0;
+    return false;
+}
+
+void cursor_rest(cursor *c, cursor *sub)
+{
+    *sub = *c;
+    sub->status = DEC_OK;
+    c->data += c->len;
+    c->len = 0;
+}
+
+bool cursor_get_fixed_str(cursor *c, size_t n, char *dst, size_t dst_size)
+{
+    const uint8_t *p;
+    if (!take(c, n, &p))
+        return false;
+    size_t k = 0;
+    while (k < n && p[k] != 0 && k + 1 < dst_size) {
+        dst[k] = (char)p[k];
+        k++;
+    }
+    if (dst_size)
+        dst[k] = '\0';
+    return true;
+}
+
+/* ---- writer ---------------------------------------------------------------- */
+
+void wbuf_init(wbuf *w, uint8_t *buf, size_t cap)
+{
+    w->buf = buf;
+    w->cap = buf ? cap : 0;
+    w->len = 0;
+    w->overflow = false;
+}
+
+static uint8_t *room(wbuf *w, size_t n)
+{
+    if (w->overflow || n > w->cap - w->len) {
+        w->overflow = true;
+        return NULL;
+    }
+    uint8_t *p = w->buf + w->len;
+    w->len += n;
+    return p;
+}
+
+void wbuf_put_u8(wbuf *w, uint8_t v)
+{
+    uint8_t *p = room(w, 1);
+    if (p)
+        p[0] = v;
+}
+
+void wbuf_put_be16(wbuf *w, uint16_t v)
+{
+    uint8_t *p = room(w, 2);
+    if (p) {
+        p[0] = (uint8_t)(v >> 8);
+        p[1] = (uint8_t)v;
+    }
+}
+
+void wbuf_put_be24(wbuf *w, uint32_t v)
+{
+    uint8_t *p = room(w, 3);
+    if (p) {
+        p[0] = (uint8_t)(v >> 16);
+        p[1] = (uint8_t)(v >> 8);
+        p[2] = (uint8_t)v;
+    }
+}
+
+void wbuf_put_be32(wbuf *w, uint32_t v)
+{
+    uint8_t *p = room(w, 4);
+    if (p) {
+        p[0] = (uint8_t)(v >> 24);
+        p[1] = (uint8_t)(v >> 16);
+        p[2] = (uint8_t)(v >> 8);
+        p[3] = (uint8_t)v;
+    }
+}
+
+void wbuf_put_le16(wbuf *w, uint16_t v)
+{
+    uint8_t *p = room(w, 2);
+    if (p) {
+        p[0] = (uint8_t)v;
+        p[1] = (uint8_t)(v >> 8);
+    }
+}
+
+void wbuf_put_le32(wbuf *w, uint32_t v)
+{
+    uint8_t *p = room(w, 4);
+    if (p) {
+        p[0] = (uint8_t)v;
+        p[1] = (uint8_t)(v >> 8);
+        p[2] = (uint8_t)(v >> 16);
+        p[3] = (uint8_t)(v >> 24);
+    }
+}
+
+void wbuf_put_bytes(wbuf *w, const void *src, size_t n)
+{
+    uint8_t *p = room(w, n);
+    if (p && n)
+        memcpy(p, src, n);
+}
+
+void wbuf_put_zeros(wbuf *w, size_t n)
+{
+    uint8_t *p = room(w, n);
+    if (p && n)
+        memset(p, 0, n);
+}
+
+void wbuf_put_fixed_str(wbuf *w, const char *s, size_t n)
+{
+    uint8_t *p = room(w, n);
+    if (!p)
+        return;
+    size_t k = s ? strnlen(s, n) : 0;
+    if (k)
+        memcpy(p, s, k);
+    memset(p + k, 0, n - k);
+}
+
+void wbuf_patch_be16(wbuf *w, size_t off, uint16_t v)
+{
+    if (off + 2 > w->len)
+        return;
+    w->buf[off] = (uint8_t)(v >> 8);
+    w->buf[off + 1] = (uint8_t)v;
+}
+
+void wbuf_patch_u8(wbuf *w, size_t off, uint8_t v)
+{
+    if (off + 1 > w->len)
+        return;
+    w->buf[off] = v;
+}

@@ -1,0 +1,111 @@
+/*
+ * cursor.h - the one bounds-checked reader and writer for every byte on the wire.
+ *
+ * Modelled on BoringSSL's CBS: a cursor is {data, len}; getters consume bytes and
+ * return true on success.  On failure the cursor records *why* in a sticky status:
+ *
+ *   DEC_TRUNCATED  the bytes ran out where the capture stopped (snaplen, short
+ *                  file, a prefix of a message): more may have existed on the wire.
+ *   DEC_MALFORMED  the bytes ran out inside a region whose end was fixed by a
+ *                  length field (a sub-cursor carved by cursor_sub): the length lied.
+ *
+ * A cursor whose end is where the capture stopped is "open ended"; cursor_init()
+ * makes such a cursor, cursor_init_exact() one whose end is authoritative (e.g. a
+ * reassembled PPTP message whose length field was already checked).
+ * A sub-cursor carved with cursor_sub() is always exact.
+ */
+#ifndef PPTP_CURSOR_H
+#define PPTP_CURSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum dec_status {
+    DEC_OK = 0,
+    DEC_TRUNCATED = 1, /* capture ran short */
+    DEC_MALFORMED = 2, /* a length field lies / a value is impossible */
+} dec_status;
+
+/* Stable text name of a status: "ok", "truncated", "malformed". */
+const char *dec_status_name(dec_status s);
+
+typedef struct cursor {
+    const uint8_t *data;
+    size_t len;
+    uint8_t open_end; /* 1: running off the end means truncated, 0: malformed */
+    uint8_t status;   /* sticky dec_status of the first failed read */
+} cursor;
+
+/* Cursor over captured bytes (open ended).  Does not own data. */
+void cursor_init(cursor *c, const uint8_t *data, size_t len);
+/* Cursor over a region whose length is authoritative.  Does not own data. */
+void cursor_init_exact(cursor *c, const uint8_t *data, size_t len);
+
+static inline size_t cursor_len(const cursor *c) { return c->len; }
+static inline const uint8_t *cursor_data(const cursor *c) { return c->data; }
+static inline dec_status cursor_status(const cursor *c) { return (dec_status)c->status; }
+static inline bool cursor_empty(const cursor *c) { return c->len == 0; }
+
+/* Status a read of n bytes would fail with (DEC_OK if it would succeed). */
+dec_status cursor_need(const cursor *c, size_t n);
+
+/* Getters: consume and return true, or consume nothing, set the status, return false.
+ * The out pointer may be NULL for get_u8/16/32 to discard. */
+bool cursor_get_u8(cursor *c, uint8_t *out);
+bool cursor_get_be16(cursor *c, uint16_t *out);
+bool cursor_get_be24(cursor *c, uint32_t *out);
+bool cursor_get_be32(cursor *c, uint32_t *out);
+bool cursor_get_le16(cursor *c, uint16_t *out);
+bool cursor_get_le32(cursor *c, uint32_t *out);
+bool cursor_peek_u8(const cursor *c, uint8_t *out);   /* never sets status */
+bool cursor_peek_be16(const cursor *c, uint16_t *out);
+bool cursor_skip(cursor *c, size_t n);
+/* Copy n bytes out. */
+bool cursor_get_bytes(cursor *c, uint8_t *out, size_t n);
+/* Point at n bytes in place (no copy). */
+bool cursor_get_span(cursor *c, size_t n, const uint8_t **out);
+/* Carve exactly n bytes into *sub (an exact cursor) and consume them.
+ * If fewer than n remain: DEC_TRUNCATED when c is open ended, else DEC_MALFORMED. */
+bool cursor_sub(cursor *c, size_t n, cursor *sub);
+/* Carve up to n bytes: all n when present, else what remains as an open-ended
+ * sub-cursor (the capture stopped inside it).  Never fails; returns true when the
+ * full n were present. */
+bool cursor_sub_upto(cursor *c, size_t n, cursor *sub);
+/* Take everything that remains (keeps c's open_end). */
+void cursor_rest(cursor *c, cursor *sub);
+/* Fixed-size NUL-padded string field of n bytes: copies bytes up to the first NUL
+ * into dst (dst_size must be > 0; result always NUL terminated; excess truncated). */
+bool cursor_get_fixed_str(cursor *c, size_t n, char *dst, size_t dst_size);
+/* Mark the cursor failed with st (used by decoders for semantic errors). */
+void cursor_fail(cursor *c, dec_status st);
+
+/* ---- writer ---------------------------------------------------------------- */
+
+/* A bounded output buffer.  Writes past cap set overflow and are dropped;
+ * check wbuf_ok() once at the end. Does not own buf. */
+typedef struct wbuf {
+    uint8_t *buf;
+    size_t cap;
+    size_t len;
+    bool overflow;
+} wbuf;
+
+void wbuf_init(wbuf *w, uint8_t *buf, size_t cap);
+static inline bool wbuf_ok(const wbuf *w) { return !w->overflow; }
+static inline size_t wbuf_len(const wbuf *w) { return w->len; }
+void wbuf_put_u8(wbuf *w, uint8_t v);
+void wbuf_put_be16(wbuf *w, uint16_t v);
+void wbuf_put_be24(wbuf *w, uint32_t v);
+void wbuf_put_be32(wbuf *w, uint32_t v);
+void wbuf_put_le16(wbuf *w, uint16_t v);
+void wbuf_put_le32(wbuf *w, uint32_t v);
+void wbuf_put_bytes(wbuf *w, const void *p, size_t n);
+void wbuf_put_zeros(wbuf *w, size_t n);
+/* Write s into a field of exactly n bytes, NUL padded (s cut to n bytes). */
+void wbuf_put_fixed_str(wbuf *w, const char *s, size_t n);
+/* Overwrite a be16/u8 already written at offset off (for length back-patching). */
+void wbuf_patch_be16(wbuf *w, size_t off, uint16_t v);
+void wbuf_patch_u8(wbuf *w, size_t off, uint8_t v);
+
+#endif
