@@ -1,0 +1,64 @@
+/*
+ * addr.h - IPv4/IPv6 addresses as the sensor keeps them (network byte order).
+ */
+#ifndef PPTP_SENSOR_ADDR_H
+#define PPTP_SENSOR_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct sn_addr {
+    uint8_t a[16]; /* IPv4: first 4 bytes */
+    uint8_t v6;    /* 0 = IPv4, 1 = IPv6 */
+} sn_addr;
+
+static inline void sn_addr_v4(sn_addr *x, uint32_t host_order)
+{
+    memset(x, 0, sizeof *x);
+    x->a[0] = (uint8_t)(host_order >> 24);
+    x->a[1] = (uint8_t)(host_order >> 16);
+    x->a[2] = (uint8_t)(host_order >> 8);
+    x->a[3] = (uint8_t)host_order;
+}
+
+static inline void sn_addr_v6(sn_addr *x, const uint8_t b[16])
+{
+    memcpy(x->a, b, 16);
+    x->v6 = 1;
+}
+
+static inline bool sn_addr_eq(const sn_addr *x, const sn_addr *y)
+{
+    return x->v6 == y->v6 && memcmp(x->a, y->a, x->v6 ? 16 : 4) == 0;
+}
+
+static inline size_t sn_addr_len(const sn_addr *x) { return x->v6 ? 16 : 4; }
+
+/* Text form into buf (INET6_ADDRSTRLEN is enough). */
+const char *sn_addr_str(const sn_addr *x, char *buf, size_t size);
+
+/* 64-bit hash mixing (splitmix64 finaliser). */
+static inline uint64_t sn_mix64(uint64_t h)
+{
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return h;
+}
+
+static inline uint64_t sn_addr_hash(const sn_addr *x, uint64_t seed)
+{
+    uint64_t w0, w1 = 0;
+    memcpy(&w0, x->a, 8);
+    if (x->v6)
+        memcpy(&w1, x->a + 8, 8);
+    else
+        w0 &= 0xffffffffull; /* only the 4 address bytes (little endian load) */
+    return sn_mix64(seed ^ w0 ^ sn_mix64(w1 + x->v6));
+}
+
+#endif
