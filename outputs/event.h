@@ -1,0 +1,155 @@
+/*
+ * event.h - one event (docs/outputs.md, ../shared/spec/events.md): a flat,
+ * bounded set of fields keyed by DOTTED names exactly as in the event contract
+ * ("user.name", "source.port", "@timestamp"), rendered as nested JSON objects
+ * by json.h.
+ *
+ * Memory: an `ev` is a fixed-size object (EV_MAX_FIELDS field slots and an
+ * EV_ARENA_SIZE byte string arena).  Setters copy keys and string values into
+ * the arena and never allocate.  When a slot or the arena runs out, or a key is
+ * not valid, the field is dropped and counted (ev->dropped, ev_dropped()): never
+ * a crash, never a partial value.  Reuse an event with ev_reset() (O(1)).
+ *
+ * Semantics every setter follows:
+ *   - absent = omitted: a NULL or empty string value removes the key (so does
+ *     ev_unset()); nothing is ever rendered as null or "".
+ *   - setting a key again replaces its value (of any type) in place: the key
+ *     keeps the position of its first setting, which fixes the JSON key order.
+ *   - keys: 1..EV_KEY_MAX bytes of printable ASCII (0x21..0x7e) except '"' and
+ *     '\\', dot-separated segments, none empty ("a..b", ".a", "a." are invalid).
+ *     A name that is both a leaf and an object ("a" and "a.b") cannot be
+ *     rendered: json.h keeps whichever was set first and skips the other.
+ *   - the event's class (session/alert/frag/stats) follows event.dataset
+ *     ("pptp.session" ...) unless set explicitly with ev_set_class().
+ *
+ * Not thread safe; an event belongs to the thread that builds it.
+ */
+#ifndef PPTP_EVENT_H
+#define PPTP_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EV_MAX_FIELDS 128  /* field slots; each array element uses one */
+#define EV_ARENA_SIZE 8192 /* bytes for keys and string values (each + NUL) */
+#define EV_KEY_MAX 96      /* longest accepted key */
+
+/* Output class, used by sinks for routing and filtering. */
+typedef enum ev_class {
+    EV_CLASS_SESSION = 0, /* event.dataset pptp.session */
+    EV_CLASS_ALERT = 1,   /* pptp.alert */
+    EV_CLASS_FRAG = 2,    /* pptp.frag */
+    EV_CLASS_STATS = 3,   /* pptp.stats */
+    EV_CLASS_COUNT = 4,
+    EV_CLASS_UNKNOWN = 255, /* no event.dataset set (yet) */
+} ev_class;
+
+#define EV_CLASS_BIT(c) (1u << (unsigned)(c))
+#define EV_CLASS_ALL ((1u << EV_CLASS_COUNT) - 1u)
+
+typedef enum ev_type {
+    EV_T_NONE = 0, /* deleted slot */
+    EV_T_STR,
+    EV_T_INT,
+    EV_T_UINT,
+    EV_T_BOOL,
+} ev_type;
+
+#define EV_F_ARRAY 0x01u /* slot is one element of an array (same key, several slots) */
+
+/* One field slot.  Internal layout, exposed only so an ev can live on the stack
+ * or inside another struct; use the functions below. */
+typedef struct ev_field {
+    union {
+        int64_t i;
+        uint64_t u;
+        bool b;
+        struct {
+            uint16_t off, len;
+        } s;
+    } v;
+    uint16_t key_hash; /* FNV-1a of the key, folded: quick inequality test */
+    uint16_t key_off;
+    uint8_t key_len;
+    uint8_t type;  /* ev_type */
+    uint8_t flags; /* EV_F_* */
+} ev_field;
+
+typedef struct ev {
+    uint16_t nfields;    /* slots in use (deleted ones included) */
+    uint16_t arena_used; /* bytes of arena in use */
+    uint8_t cls;         /* ev_class from event.dataset */
+    uint8_t cls_forced;  /* set by ev_set_class(): event.dataset no longer decides */
+    uint32_t dropped;    /* fields dropped: dropped_full + dropped_invalid */
+    uint32_t dropped_full;    /* ... because no slot or arena space was left */
+    uint32_t dropped_invalid; /* ... because the key (or IP family) was invalid */
+    ev_field f[EV_MAX_FIELDS];
+    char arena[EV_ARENA_SIZE];
+} ev;
+
+/* Empty the event (fields, arena, counters, class).  O(1); also the initialiser. */
+void ev_reset(ev *e);
+
+/* Scalars.  Return true when the field is stored (or, for an empty string,
+ * removed as asked); false when it was dropped (counted in e->dropped). */
+bool ev_set_str(ev *e, const char *key, const char *val);
+/* len bytes from val, which need not be NUL terminated and may contain any
+ * byte (json.h escapes them).  val may be NULL when len is 0. */
+bool ev_set_str_n(ev *e, const char *key, const char *val, size_t len);
+bool ev_set_int(ev *e, const char *key, int64_t val);
+bool ev_set_uint(ev *e, const char *key, uint64_t val);
+bool ev_set_bool(ev *e, const char *key, bool val);
+/* An IP address in text form (inet_ntop): af AF_INET (addr: 4 bytes, network
+ * order) or AF_INET6 (16 bytes).  Other families are dropped as invalid. */
+bool ev_set_ip(ev *e, const char *key, int af, const void *addr);
+/* A time as RFC 3339 UTC with microseconds, "2025-11-20T08:32:05.123456Z";
+ * ns is nanoseconds since the Unix epoch (negative allowed), truncated
+ * (floored) to the microsecond. */
+bool ev_set_time(ev *e, const char *key, int64_t ns);
+
+/* Arrays: append one element to the array named key (created on first use).
+ * A value equal to an element already in the array is not added again (the
+ * call returns true): ECS related.* fields are sets.  Setting the key with a
+ * scalar setter replaces the whole array.  Empty strings are ignored. */
+bool ev_add_str_array(ev *e, const char *key, const char *val);
+bool ev_add_str_array_n(ev *e, const char *key, const char *val, size_t len);
+bool ev_add_ip_array(ev *e, const char *key, int af, const void *addr);
+bool ev_add_int_array(ev *e, const char *key, int64_t val);
+
+/* Remove a key (scalar or whole array).  Returns true if it was present. */
+bool ev_unset(ev *e, const char *key);
+
+/* Class: explicit override (e.g. before event.dataset is known). */
+void ev_set_class(ev *e, ev_class c);
+static inline ev_class ev_get_class(const ev *e) { return (ev_class)e->cls; }
+/* "session", "alert", "frag", "stats" ("unknown" otherwise). */
+const char *ev_class_name(ev_class c);
+/* ev_class for an event.dataset value ("pptp.session" ...), EV_CLASS_UNKNOWN if none. */
+ev_class ev_class_from_dataset(const char *s, size_t len);
+/* Parse a comma separated list of class names ("session,alert", "all") into an
+ * EV_CLASS_BIT mask.  Returns false on an unknown name. */
+bool ev_class_mask_parse(const char *list, unsigned *mask);
+
+/* Readers (for sinks and tests).  For arrays the first element is returned. */
+bool ev_has(const ev *e, const char *key);
+/* Pointer to the NUL terminated value inside the event (valid until the next
+ * change to the event), length in *len if not NULL; NULL if absent or not a string. */
+const char *ev_get_str(const ev *e, const char *key, size_t *len);
+bool ev_get_int(const ev *e, const char *key, int64_t *out);
+bool ev_get_uint(const ev *e, const char *key, uint64_t *out);
+bool ev_get_bool(const ev *e, const char *key, bool *out);
+/* Number of live fields (an array counts once). */
+size_t ev_field_count(const ev *e);
+static inline uint32_t ev_dropped(const ev *e) { return e->dropped; }
+
+/* Format ns since the epoch as RFC 3339 UTC microseconds into out (at least
+ * EV_TIME_BUFSZ bytes).  Returns the length (27 for years 0000-9999). */
+#define EV_TIME_BUFSZ 32
+size_t ev_format_time(int64_t ns, char *out);
+
+/* Internal, for json.c: key bytes and string value bytes of a slot. */
+static inline const char *ev_field_key(const ev *e, const ev_field *f) { return e->arena + f->key_off; }
+static inline const char *ev_field_str(const ev *e, const ev_field *f) { return e->arena + f->v.s.off; }
+
+#endif
