@@ -24,7 +24,8 @@ dec_status llc_decode(cursor *c, struct llc_hdr *h, cursor *payload)
     } else if (h->dsap == 0xaa && (h->ssap & 0xfe) == 0xaa && ctl == 0x03) {
         h->snap = true;
         cursor_get_be24(c, &h->oui);
-        if (!cursor_get_be16(c, &h->pid))
+        cursor_get_be16(c, &h->pid);
+        if (cursor_status(c) != DEC_OK) /* check the sticky status: a short be24 then a be16 */
             return cursor_status(c);
         if (h->oui == 0x000000 || h->oui == 0x0000f8)
             h->next_proto = h->pid;
