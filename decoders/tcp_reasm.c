@@ -42,6 +42,13 @@ void tcp_stream_init(tcp_stream *st, const tcp_stream_limits *lim)
         if (lim->max_ready_bytes)
             st->lim.max_ready_bytes = lim->max_ready_bytes;
     }
+    /* keep every sum of two sizes far from 2^32 */
+    if (st->lim.max_ooo_bytes > TCP_STREAM_LIMIT_CEILING)
+        st->lim.max_ooo_bytes = TCP_STREAM_LIMIT_CEILING;
+    if (st->lim.max_ready_bytes > TCP_STREAM_LIMIT_CEILING)
+        st->lim.max_ready_bytes = TCP_STREAM_LIMIT_CEILING;
+    if (st->lim.max_ooo_segs > TCP_STREAM_LIMIT_CEILING)
+        st->lim.max_ooo_segs = TCP_STREAM_LIMIT_CEILING;
 }
 
 static void free_held(tcp_stream *st)

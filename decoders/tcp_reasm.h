@@ -46,6 +46,9 @@
 /* Largest payload accepted in one segment (bigger ones are ignored). */
 #define TCP_STREAM_MAX_SEGMENT (1u << 24)
 
+/* Ceiling for each limit below (larger values are lowered to it). */
+#define TCP_STREAM_LIMIT_CEILING (1u << 30)
+
 /* Limits; a zero field means "use the default". */
 typedef struct tcp_stream_limits {
     uint32_t max_ooo_bytes;   /* out-of-order payload held: 64 KiB */
