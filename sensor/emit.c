@@ -1,0 +1,195 @@
+/*
+ * emit.c - building events to the contract (../shared/spec/events.md, documented
+ * in docs/events.md): the envelope, the identity of a control connection or a
+ * call, and a call's counters.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "community_id.h"
+#include "sensor_int.h"
+
+static const char *const td_names[] = {
+    [TD_USER_REQUEST] = "user_request",         [TD_IDLE_TIMEOUT] = "idle_timeout",
+    [TD_ADMIN] = "admin",                       [TD_NETWORK_ERROR] = "network_error",
+    [TD_PROTOCOL_FAILURE] = "protocol_failure", [TD_AUTH_FAILURE] = "auth_failure",
+    [TD_LOST_CARRIER] = "lost_carrier",         [TD_TCP_RESET] = "tcp_reset",
+    [TD_SENSOR_EXPIRED] = "sensor_expired",     [TD_SENSOR_SHUTDOWN] = "sensor_shutdown",
+};
+
+const char *teardown_reason_name(enum teardown_reason r)
+{
+    return (unsigned)r < sizeof td_names / sizeof td_names[0] ? td_names[r] : "unknown";
+}
+
+void id_hex(uint64_t id, char out[17])
+{
+    snprintf(out, 17, "%016llx", (unsigned long long)id);
+}
+
+ev *emit_begin(struct sensor *s, ev_class cls, const char *action, uint64_t ts_ns, const char *level)
+{
+    static const char *const datasets[] = {"pptp.session", "pptp.alert", "pptp.frag", "pptp.stats"};
+    static const char *const kinds[] = {"event", "alert", "event", "metric"};
+    ev *e = &s->ev;
+    ev_reset(e);
+    ev_set_time(e, "@timestamp", (int64_t)ts_ns);
+    ev_set_str(e, "event.kind", kinds[cls]);
+    ev_set_str(e, "event.dataset", datasets[cls]);
+    ev_set_str(e, "event.action", action);
+    ev_set_uint(e, "event.sequence", ++s->seq);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    ev_set_time(e, "event.created", (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec);
+    ev_set_str(e, "log.level", level);
+    ev_set_str(e, "observer.hostname", s->cfg->observer_hostname);
+    ev_set_str(e, "observer.name", s->cfg->observer_name);
+    ev_set_str(e, "observer.type", "sensor");
+    ev_set_str(e, "observer.product", "pptp-sensor");
+    ev_set_str(e, "observer.version", PPTP_SENSOR_VERSION);
+    if (s->cfg->interface)
+        ev_set_str(e, "observer.ingress.interface.name", s->cfg->interface);
+    ev_set_uint(e, "pptp.schema_version", 1);
+    return e;
+}
+
+void emit_send(struct sensor *s, ev *e)
+{
+    sink_set_emit(s->sinks, e);
+    s->st.events++;
+}
+
+static int af_of(const sn_addr *a) { return a->v6 ? AF_INET6 : AF_INET; }
+
+static void set_ip(ev *e, const char *key, const sn_addr *a)
+{
+    ev_set_ip(e, key, af_of(a), a->a);
+}
+
+static void related_ip(ev *e, const sn_addr *a)
+{
+    char buf[64];
+    sn_addr_str(a, buf, sizeof buf);
+    /* de-duplicate: the array is short */
+    size_t n;
+    for (size_t i = 0; i < EV_MAX_FIELDS && i < e->nfields; i++) {
+        const ev_field *f = &e->f[i];
+        if (f->type == EV_T_STR && (f->flags & EV_F_ARRAY) && strcmp(ev_field_key(e, f), "related.ip") == 0) {
+            n = f->v.s.len;
+            if (n == strlen(buf) && memcmp(ev_field_str(e, f), buf, n) == 0)
+                return;
+        }
+    }
+    ev_add_str_array(e, "related.ip", buf);
+}
+
+static void ctrl_cid(const struct ctrl_conn *c, char out[COMMUNITY_ID_BUFSZ])
+{
+    if (!community_id_v1(0, af_of(&c->client_ip), c->client_ip.a, c->server_ip.a, 6, c->client_port,
+                         c->server_port, true, out))
+        out[0] = '\0';
+}
+
+static void gre_cid(const struct call *k, char out[COMMUNITY_ID_BUFSZ])
+{
+    if (!community_id_v1(0, af_of(&k->client_ip), k->client_ip.a, k->server_ip.a, 47, 0, 0, false, out))
+        out[0] = '\0';
+}
+
+void emit_ctrl_identity(struct sensor *s, ev *e, const struct ctrl_conn *c)
+{
+    (void)s;
+    char id[17], cid[COMMUNITY_ID_BUFSZ];
+    id_hex(c->control_id, id);
+    ev_set_str(e, "pptp.control_id", id);
+    set_ip(e, "source.ip", &c->client_ip);
+    ev_set_uint(e, "source.port", c->client_port);
+    set_ip(e, "destination.ip", &c->server_ip);
+    ev_set_uint(e, "destination.port", c->server_port);
+    ev_set_str(e, "network.transport", "tcp");
+    ev_set_str(e, "network.type", c->client_ip.v6 ? "ipv6" : "ipv4");
+    ctrl_cid(c, cid);
+    ev_set_str(e, "network.community_id", cid);
+    ev_set_str(e, "pptp.ctrl.community_id", cid);
+    if (c->mid_stream)
+        ev_set_bool(e, "pptp.partial", true);
+    related_ip(e, &c->client_ip);
+    related_ip(e, &c->server_ip);
+}
+
+void emit_call_identity(struct sensor *s, ev *e, const struct call *k)
+{
+    char id[17], cid[COMMUNITY_ID_BUFSZ];
+    id_hex(k->session_id, id);
+    ev_set_str(e, "pptp.session_id", id);
+    const struct ctrl_conn *c = k->ctrl;
+    if (c) {
+        emit_ctrl_identity(s, e, c);
+    } else {
+        set_ip(e, "source.ip", &k->client_ip);
+        set_ip(e, "destination.ip", &k->server_ip);
+        ev_set_str(e, "network.type", k->client_ip.v6 ? "ipv6" : "ipv4");
+    }
+    ev_set_str(e, "network.transport", "gre");
+    gre_cid(k, cid);
+    ev_set_str(e, "network.community_id", cid);
+    ev_set_str(e, "pptp.gre.community_id", cid);
+    if (k->have_pns_id)
+        ev_set_uint(e, "pptp.call.pns_call_id", k->pns_call_id);
+    if (k->have_pac_id)
+        ev_set_uint(e, "pptp.call.pac_call_id", k->pac_call_id);
+    if (!k->partial)
+        ev_set_uint(e, "pptp.call.serial", k->serial);
+    if (!k->partial)
+        ev_set_str(e, "pptp.call.direction", k->incoming ? "incoming" : "outgoing");
+    set_ip(e, "pptp.gre.client_ip", &k->client_ip);
+    set_ip(e, "pptp.gre.server_ip", &k->server_ip);
+    if (k->partial)
+        ev_set_bool(e, "pptp.partial", true);
+    related_ip(e, &k->client_ip);
+    related_ip(e, &k->server_ip);
+    pppneg_fill_user(&k->ppp, e);
+}
+
+static void dir_counters(ev *e, const char *side, const struct gre_dir *d)
+{
+    char key[64];
+#define DIRKEY(name, val)                                                                                     \
+    do {                                                                                                     \
+        snprintf(key, sizeof key, "pptp.gre.%s.%s", side, name);                                             \
+        ev_set_uint(e, key, val);                                                                            \
+    } while (0)
+    DIRKEY("packets", d->packets);
+    DIRKEY("bytes", d->bytes);
+    DIRKEY("lost", d->lost);
+    DIRKEY("reordered", d->reordered);
+    DIRKEY("duplicates", d->duplicates);
+    DIRKEY("ack_only", d->ack_only);
+    DIRKEY("out_of_window", d->out_of_window);
+#undef DIRKEY
+}
+
+void emit_call_counters(struct sensor *s, ev *e, const struct call *k)
+{
+    (void)s;
+    const struct gre_dir *c = &k->gre[DIR_CLIENT], *v = &k->gre[DIR_SERVER];
+    ev_set_uint(e, "source.bytes", c->bytes);
+    ev_set_uint(e, "source.packets", c->packets);
+    ev_set_uint(e, "destination.bytes", v->bytes);
+    ev_set_uint(e, "destination.packets", v->packets);
+    ev_set_uint(e, "pptp.gre.lost", c->lost + v->lost);
+    ev_set_uint(e, "pptp.gre.reordered", c->reordered + v->reordered);
+    ev_set_uint(e, "pptp.gre.duplicates", c->duplicates + v->duplicates);
+    ev_set_uint(e, "pptp.gre.ack_only", c->ack_only + v->ack_only);
+    dir_counters(e, "client", c);
+    dir_counters(e, "server", v);
+    ev_set_uint(e, "pptp.frag.count", k->frag_count);
+    ev_set_uint(e, "pptp.frag.fragments", k->frag_fragments);
+    ev_set_uint(e, "pptp.ppp.bytes", c->ppp_bytes + v->ppp_bytes);
+    ev_set_uint(e, "pptp.ppp.client_bytes", c->ppp_bytes);
+    ev_set_uint(e, "pptp.ppp.server_bytes", v->ppp_bytes);
+    ev_set_time(e, "pptp.last_activity", (int64_t)k->last_ns);
+    pppneg_fill_summary(&k->ppp, e);
+}
