@@ -41,8 +41,15 @@ anomaly_id anomaly_by_name(const char *name)
 
 anomaly_id anomaly_next(const anomaly_set *s, anomaly_id prev)
 {
-    for (int i = (int)prev + 1; i < ANOMALY_COUNT; i++)
-        if (anomaly_has(s, (anomaly_id)i))
-            return (anomaly_id)i;
+    /* word-wise: the common case is an empty set, answered in ANOMALY_WORDS loads */
+    unsigned i = (unsigned)prev + 1;
+    while (i < ANOMALY_COUNT) {
+        uint64_t w = s->bits[i / 64] >> (i % 64);
+        if (w) {
+            unsigned id = i + (unsigned)__builtin_ctzll(w);
+            return id < ANOMALY_COUNT ? (anomaly_id)id : ANOMALY_NONE;
+        }
+        i = (i / 64 + 1) * 64;
+    }
     return ANOMALY_NONE;
 }

@@ -8,6 +8,9 @@
 
 #include "sensor_int.h"
 
+/* How long a hole in a control stream may wait for its bytes before it is skipped. */
+#define CTRL_HOLE_WAIT_NS (2 * NS_PER_SEC)
+
 static void ctrl_shut(struct sensor *s, struct ctrl_conn *c, const char *reason, uint8_t initiator, uint64_t now);
 static void ctrl_free(struct sensor *s, struct ctrl_conn *c);
 
@@ -435,7 +438,9 @@ void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
         st->resync = true; /* picked up mid-stream: find a message boundary */
     /* The other side acknowledges bytes we never captured: skip the gap now. */
     struct tcp_stream *other = c->stream[!dir];
-    if ((t->flags & TCP_ACK) && other && tcp_stream_ack_beyond(other, t->ack)) {
+    /* (Only once the hole has aged: a SPAN port may show an ACK before the data.) */
+    if ((t->flags & TCP_ACK) && other && tcp_stream_ack_beyond(other, t->ack) &&
+        tcp_stream_hole_age(other, now) >= CTRL_HOLE_WAIT_NS) {
         tcp_stream_skip_to(other, t->ack, &an);
         ctrl_drain(s, c, !dir, now);
     }
@@ -469,6 +474,18 @@ static void ctrl_shut(struct sensor *s, struct ctrl_conn *c, const char *reason,
     enum teardown_reason r = TD_NETWORK_ERROR;
     if (c->state == CTRL_STATE_CLOSED)
         return;
+    /* Whatever is still held behind a hole will never be completed: use it. */
+    for (int d = 0; d < 2; d++) {
+        for (int guard = 0; c->stream[d] && tcp_stream_ooo_bytes(c->stream[d]) && guard < 1024; guard++) {
+            anomaly_set an;
+            anomaly_clear(&an);
+            tcp_stream_skip_gap(c->stream[d], &an);
+            count_anomalies(s, &an);
+            ctrl_drain(s, c, d, now);
+            if (c->state == CTRL_STATE_CLOSED)
+                return;
+        }
+    }
     if (strcmp(reason, "tcp_reset") == 0)
         r = TD_TCP_RESET;
     else if (strcmp(reason, "stop_request") == 0)
