@@ -79,6 +79,8 @@ static int read_loop(pcap_t *p, const char *src, const struct capture_hooks *h, 
         } else if (rc == PCAP_ERROR_BREAK) {
             return 0;
         } else {
+            if (stop && *stop) /* a read interrupted by SIGINT/SIGTERM */
+                return 0;
             if (live) {
                 fprintf(stderr, "pptp-sensor: capture error on %s: %s\n", src, pcap_geterr(p));
                 return SENSOR_EXIT_FAILURE;
