@@ -21,24 +21,46 @@ void ev_reset(ev *e)
 
 /* ---- keys ---------------------------------------------------------------- */
 
+/* Byte classes in keys: 0 not allowed (NUL ends the key), 1 part of a name, 2 dot. */
+static const uint8_t key_class[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(0), R16(0),                                 /* controls */
+    0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, /* space, '"', '.' */
+    R16(1), R16(1),                                 /* 0x30-0x4f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* '\\' */
+    R16(1),                                         /* 0x60-0x6f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* DEL */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+#undef R16
+};
+
 /* Validate key and hash it.  Returns its length, or 0 when it is invalid. */
 static size_t key_scan(const char *key, uint16_t *hash)
 {
     if (!key)
         return 0;
+    const unsigned char *p = (const unsigned char *)key;
     uint32_t h = 2166136261u;
-    char prev = '.';
+    unsigned dots = 0;
+    bool after_dot = true; /* at the start of a segment */
     size_t n = 0;
-    for (const char *p = key; *p; p++, n++) {
-        unsigned char c = (unsigned char)*p;
-        if (n >= EV_KEY_MAX || c < 0x21 || c > 0x7e || c == '"' || c == '\\')
+    for (;; n++) {
+        unsigned char c = p[n];
+        uint8_t k = key_class[c];
+        if (k == 1) {
+            after_dot = false;
+        } else if (k == 2) {
+            if (after_dot || ++dots >= EV_KEY_DEPTH)
+                return 0;
+            after_dot = true;
+        } else if (c == 0) {
+            break;
+        } else {
             return 0;
-        if (c == '.' && prev == '.')
-            return 0;
+        }
         h = (h ^ c) * 16777619u;
-        prev = (char)c;
     }
-    if (n == 0 || prev == '.')
+    if (n == 0 || n > EV_KEY_MAX || after_dot)
         return 0;
     *hash = (uint16_t)(h ^ (h >> 16));
     return n;

@@ -16,7 +16,8 @@
  *   - setting a key again replaces its value (of any type) in place: the key
  *     keeps the position of its first setting, which fixes the JSON key order.
  *   - keys: 1..EV_KEY_MAX bytes of printable ASCII (0x21..0x7e) except '"' and
- *     '\\', dot-separated segments, none empty ("a..b", ".a", "a." are invalid).
+ *     '\\', 1..EV_KEY_DEPTH dot-separated segments, none empty ("a..b", ".a",
+ *     "a." are invalid).
  *     A name that is both a leaf and an object ("a" and "a.b") cannot be
  *     rendered: json.h keeps whichever was set first and skips the other.
  *   - the event's class (session/alert/frag/stats) follows event.dataset
@@ -34,6 +35,7 @@
 #define EV_MAX_FIELDS 128  /* field slots; each array element uses one */
 #define EV_ARENA_SIZE 8192 /* bytes for keys and string values (each + NUL) */
 #define EV_KEY_MAX 96      /* longest accepted key */
+#define EV_KEY_DEPTH 8     /* most segments in a key (nesting depth) */
 
 /* Output class, used by sinks for routing and filtering. */
 typedef enum ev_class {

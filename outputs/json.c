@@ -26,7 +26,14 @@ static inline void jw_put(jw *w, const void *s, size_t n)
         w->p = w->end;
         return;
     }
-    memcpy(w->p, s, n);
+    if (n <= 16) {
+        /* short pieces (names, digits): a loop beats an inlined rep movs */
+        const char *src = s;
+        for (size_t i = 0; i < n; i++)
+            w->p[i] = src[i];
+    } else {
+        memcpy(w->p, s, n);
+    }
     w->p += n;
 }
 
@@ -202,69 +209,130 @@ static inline bool same_key(const ev *e, const ev_field *a, const ev_field *b)
 }
 
 /*
- * Emit the members of the object whose fields are the live, not yet done
- * slots from `start` on whose key begins with the first plen bytes of slot
- * start's key (that prefix ends with '.', or plen is 0 for the top level).
- * Members come in order of their first slot.  A name that is both a leaf and
- * an object keeps whichever came first; the other slots are marked done
- * (skipped).
+ * The member tree: node 0 is the top-level object; every other node is one
+ * member, named by a segment of the key of the slot that created it (name_off
+ * points into the arena), an object (children) or a leaf (slot).  Children
+ * are kept in the order they were created, that is in order of the first slot
+ * under them, which is the documented key order.  A node is created per key
+ * segment at most, so EV_MAX_FIELDS * EV_KEY_DEPTH + 1 nodes always suffice.
  */
-static void emit_members(const ev *e, jw *w, uint8_t *done, int start, size_t plen)
+#define JSON_NODES (EV_MAX_FIELDS * EV_KEY_DEPTH + 1)
+
+typedef struct jnode {
+    uint16_t child;    /* first child, 0: none (node 0 is nobody's child) */
+    uint16_t next;     /* next sibling, 0: none */
+    uint16_t name_off; /* arena offset of the name */
+    uint8_t name_len;
+    uint8_t slot; /* leaf: its (first) slot */
+    uint8_t leaf;
+} jnode;
+
+static inline bool name_eq(const char *a, const char *b, size_t n)
 {
-    const char *prefix = ev_field_key(e, &e->f[start]);
-    bool first = true;
-    for (int i = start; i < e->nfields && !w->ovf; i++) {
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+static void build_tree(const ev *e, jnode *t)
+{
+    size_t n = 1;
+    memset(&t[0], 0, sizeof t[0]);
+    /* the previous key's path: setters usually group fields of one object */
+    uint16_t path[EV_KEY_DEPTH + 1];
+    size_t path_len = 0;
+    for (int i = 0; i < e->nfields; i++) {
         const ev_field *f = &e->f[i];
-        if (done[i] || f->type == EV_T_NONE)
+        if (f->type == EV_T_NONE)
             continue;
         const char *k = ev_field_key(e, f);
-        if (f->key_len <= plen || memcmp(k, prefix, plen) != 0)
-            continue;
-        size_t end = plen;
-        while (end < f->key_len && k[end] != '.')
-            end++;
-        if (!first)
+        size_t pos = 0, depth = 0;
+        uint16_t node = 0;
+        bool on_path = true; /* node is path[depth - 1] (or the root) */
+        for (;;) {
+            size_t end = pos;
+            while (end < f->key_len && k[end] != '.')
+                end++;
+            size_t len = end - pos;
+            bool last = end == f->key_len;
+            uint16_t c, prev = 0;
+            if (on_path && depth < path_len && t[path[depth]].name_len == len &&
+                name_eq(e->arena + t[path[depth]].name_off, k + pos, len)) {
+                c = path[depth];
+            } else {
+                on_path = false;
+                c = t[node].child;
+                while (c && !(t[c].name_len == len && name_eq(e->arena + t[c].name_off, k + pos, len))) {
+                    prev = c;
+                    c = t[c].next;
+                }
+            }
+            if (c) {
+                /* the name exists: go down an object; a later element of an
+                 * array, or a leaf/object clash, is skipped (first one wins) */
+                if (last || t[c].leaf)
+                    break;
+                path[depth++] = c;
+                node = c;
+                pos = end + 1;
+                continue;
+            }
+            c = (uint16_t)n++;
+            t[c].child = 0;
+            t[c].next = 0;
+            t[c].name_off = (uint16_t)(f->key_off + pos);
+            t[c].name_len = (uint8_t)len;
+            t[c].slot = (uint8_t)i;
+            t[c].leaf = last;
+            if (prev)
+                t[prev].next = c;
+            else
+                t[node].child = c;
+            path[depth++] = c;
+            on_path = false;
+            if (last)
+                break;
+            node = c;
+            pos = end + 1;
+        }
+        path_len = depth;
+    }
+}
+
+static void emit_leaf(const ev *e, jw *w, int slot)
+{
+    const ev_field *f = &e->f[slot];
+    if (!(f->flags & EV_F_ARRAY)) {
+        put_value(w, e, f);
+        return;
+    }
+    jw_c(w, '[');
+    put_value(w, e, f);
+    for (int j = slot + 1; j < e->nfields; j++)
+        if (e->f[j].type != EV_T_NONE && same_key(e, f, &e->f[j])) {
             jw_c(w, ',');
-        first = false;
+            put_value(w, e, &e->f[j]);
+        }
+    jw_c(w, ']');
+}
+
+static void emit_object(const ev *e, jw *w, const jnode *t, uint16_t node)
+{
+    jw_c(w, '{');
+    for (uint16_t c = t[node].child; c && !w->ovf; c = t[c].next) {
+        if (c != t[node].child)
+            jw_c(w, ',');
         jw_c(w, '"');
-        jw_put(w, k + plen, end - plen);
+        jw_put(w, e->arena + t[c].name_off, t[c].name_len);
         jw_c(w, '"');
         jw_c(w, ':');
-        if (end == f->key_len) {
-            /* a leaf: scalar, or array of every slot with this key */
-            if (f->flags & EV_F_ARRAY) {
-                jw_c(w, '[');
-                put_value(w, e, f);
-                for (int j = i + 1; j < e->nfields; j++)
-                    if (!done[j] && e->f[j].type != EV_T_NONE && same_key(e, f, &e->f[j])) {
-                        jw_c(w, ',');
-                        put_value(w, e, &e->f[j]);
-                        done[j] = 1;
-                    }
-                jw_c(w, ']');
-            } else {
-                put_value(w, e, f);
-            }
-            done[i] = 1;
-            /* later "k.x" keys would repeat the name as an object: skip them */
-            for (int j = i + 1; j < e->nfields; j++) {
-                const ev_field *g = &e->f[j];
-                if (g->key_len > end && ev_field_key(e, g)[end] == '.' &&
-                    memcmp(ev_field_key(e, g), k, end) == 0)
-                    done[j] = 1;
-            }
-        } else {
-            jw_c(w, '{');
-            emit_members(e, w, done, i, end + 1);
-            jw_c(w, '}');
-            /* a later leaf with exactly this name would repeat it: skip it */
-            for (int j = i + 1; j < e->nfields; j++) {
-                const ev_field *g = &e->f[j];
-                if (g->key_len == end && memcmp(ev_field_key(e, g), k, end) == 0)
-                    done[j] = 1;
-            }
-        }
+        if (t[c].leaf)
+            emit_leaf(e, w, t[c].slot);
+        else
+            emit_object(e, w, t, c);
     }
+    jw_c(w, '}');
 }
 
 size_t ev_to_json(const ev *e, char *buf, size_t cap)
@@ -272,12 +340,9 @@ size_t ev_to_json(const ev *e, char *buf, size_t cap)
     if (cap == 0)
         return 0;
     jw w = {buf, buf + cap - 1, false};
-    uint8_t done[EV_MAX_FIELDS];
-    memset(done, 0, e->nfields);
-    jw_c(&w, '{');
-    if (e->nfields)
-        emit_members(e, &w, done, 0, 0);
-    jw_c(&w, '}');
+    jnode t[JSON_NODES];
+    build_tree(e, t);
+    emit_object(e, &w, t, 0);
     if (w.ovf) {
         buf[0] = '\0';
         return 0;

@@ -2,8 +2,9 @@
  * json.h - render an event as one line of pure-ASCII JSON (RFC 8259).
  *
  * Shape: dotted keys become nested objects, {"event":{"dataset":"pptp.session"}};
- * members of each object appear in the order their first field was set (so
- * the output is deterministic for a given sequence of setter calls); arrays
+ * members of each object appear in the order their first field was set
+ * (first of those still set; a replaced field keeps its place), so the output
+ * is deterministic for a given sequence of setter calls; arrays
  * are JSON arrays in the order elements were added; integers are JSON
  * integers, booleans true/false.  No whitespace, no trailing newline.
  *
@@ -33,7 +34,7 @@
 
 /* Write e as JSON into buf (cap bytes) with a terminating NUL.  Returns the
  * length (without the NUL), or 0 when it does not fit: then buf holds "" and
- * never a partial object. */
+ * never a partial object.  Does not allocate; uses about 10 KiB of stack. */
 size_t ev_to_json(const ev *e, char *buf, size_t cap);
 
 #define JSON_NOFIT ((size_t)-1)

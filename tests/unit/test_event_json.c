@@ -281,6 +281,35 @@ Test(event_json, invalid_keys_are_dropped_and_counted)
     cr_assert_eq(ev_field_count(&E), 2);
 }
 
+Test(event_json, nesting_depth_is_bounded)
+{
+    ev_reset(&E);
+    cr_assert(ev_set_int(&E, "a.b.c.d.e.f.g.h", 8)); /* EV_KEY_DEPTH segments */
+    cr_assert_not(ev_set_int(&E, "a.b.c.d.e.f.g.h.i", 9));
+    cr_assert(ev_set_int(&E, "a.b.c.d.e.f.g.x", 7));
+    cr_assert(ev_set_int(&E, "a.y", 2));
+    assert_json(&E, "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":8,\"x\":7}}}}}},"
+                    "\"y\":2}}");
+    cr_assert_eq(E.dropped_invalid, 1);
+}
+
+Test(event_json, interleaved_objects_group_under_first_position)
+{
+    ev_reset(&E);
+    ev_set_int(&E, "p.q.r", 1);
+    ev_set_int(&E, "s", 2);
+    ev_set_int(&E, "p.t", 3);
+    ev_set_int(&E, "u.v", 4);
+    ev_set_int(&E, "p.q.w", 5);
+    ev_set_int(&E, "u.x", 6);
+    ev_set_int(&E, "p.q.r", 7); /* replacement keeps the place */
+    assert_json(&E, "{\"p\":{\"q\":{\"r\":7,\"w\":5},\"t\":3},\"s\":2,\"u\":{\"v\":4,\"x\":6}}");
+    ev_unset(&E, "p.q.r");
+    ev_unset(&E, "p.q.w");
+    /* "p" now starts at its first field still set, p.t, which came after s */
+    assert_json(&E, "{\"s\":2,\"p\":{\"t\":3},\"u\":{\"v\":4,\"x\":6}}");
+}
+
 Test(event_json, leaf_and_object_with_one_name_keep_the_first)
 {
     ev_reset(&E);
