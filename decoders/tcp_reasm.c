@@ -71,6 +71,32 @@ void tcp_stream_destroy(tcp_stream *st)
     st->buf_cap = st->rd_off = st->rd_len = 0;
 }
 
+bool tcp_stream_parkable(const tcp_stream *st)
+{
+    return st->rd_len == 0 && st->ooo == NULL && !st->resync;
+}
+
+void tcp_stream_park_save(const tcp_stream *st, tcp_stream_park *pk)
+{
+    pk->next_seq = st->next_seq;
+    pk->fin_seq = st->fin_seq;
+    pk->state = st->state;
+    pk->flags = (uint8_t)((st->synced ? 1 : 0) | (st->have_isn ? 2 : 0) | (st->midstream ? 4 : 0) |
+                          (st->fin_seen ? 8 : 0));
+}
+
+void tcp_stream_park_restore(tcp_stream *st, const tcp_stream_limits *lim, const tcp_stream_park *pk)
+{
+    tcp_stream_init(st, lim);
+    st->next_seq = pk->next_seq;
+    st->fin_seq = pk->fin_seq;
+    st->state = pk->state;
+    st->synced = (pk->flags & 1) != 0;
+    st->have_isn = (pk->flags & 2) != 0;
+    st->midstream = (pk->flags & 4) != 0;
+    st->fin_seen = (pk->flags & 8) != 0;
+}
+
 static const val_name state_names[] = {
     {TCP_STREAM_NONE, "none"},     {TCP_STREAM_OPEN, "open"},   {TCP_STREAM_FIN_SEEN, "fin_seen"},
     {TCP_STREAM_CLOSED, "closed"}, {TCP_STREAM_RESET, "reset"},

@@ -157,6 +157,25 @@ static inline uint32_t tcp_stream_ooo_bytes(const tcp_stream *st) { return st->o
 uint64_t tcp_stream_hole_age(const tcp_stream *st, uint64_t now_ns);
 /* Heap bytes held by st (ready buffer capacity + held segments + bookkeeping). */
 size_t tcp_stream_mem(const tcp_stream *st);
+
+/*
+ * Parking: an idle stream (nothing ready, nothing held) reduces to a few words,
+ * so a tracker holding many long-lived, mostly silent connections can free the
+ * full tcp_stream between messages.  Statistics are not kept across a park.
+ */
+typedef struct tcp_stream_park {
+    uint32_t next_seq;
+    uint32_t fin_seq;
+    uint8_t state;
+    uint8_t flags; /* synced, have_isn, midstream, fin_seen */
+} tcp_stream_park;
+
+/* True when st holds no bytes (ready or out of order) and is not resyncing. */
+bool tcp_stream_parkable(const tcp_stream *st);
+/* Save st's position into pk (st is left unchanged; destroy it afterwards). */
+void tcp_stream_park_save(const tcp_stream *st, tcp_stream_park *pk);
+/* Initialise st with lim and restore the position saved in pk. */
+void tcp_stream_park_restore(tcp_stream *st, const tcp_stream_limits *lim, const tcp_stream_park *pk);
 /* Stable name of a state: "none", "open", "fin_seen", "closed", "reset". */
 const char *tcp_stream_state_name(tcp_stream_state s);
 

@@ -52,10 +52,29 @@ static struct tcp_stream *stream_of(struct sensor *s, struct ctrl_conn *c, int d
 {
     if (!c->stream[dir]) {
         c->stream[dir] = malloc(sizeof(struct tcp_stream));
-        if (c->stream[dir])
-            tcp_stream_init(c->stream[dir], &s->tcp_lim);
+        if (c->stream[dir]) {
+            if (c->parked[dir])
+                tcp_stream_park_restore(c->stream[dir], &s->tcp_lim, &c->park[dir]);
+            else
+                tcp_stream_init(c->stream[dir], &s->tcp_lim);
+        }
+        c->parked[dir] = 0;
     }
     return c->stream[dir];
+}
+
+/* Free an idle stream, keeping only its position: a long-lived control
+ * connection then costs a few words between its messages. */
+static void stream_park(struct ctrl_conn *c, int dir)
+{
+    struct tcp_stream *st = c->stream[dir];
+    if (!st || !tcp_stream_parkable(st))
+        return;
+    tcp_stream_park_save(st, &c->park[dir]);
+    c->parked[dir] = 1;
+    tcp_stream_destroy(st);
+    free(st);
+    c->stream[dir] = NULL;
 }
 
 static struct call *find_call(struct ctrl_conn *c, int have_pns, uint16_t pns, int have_pac, uint16_t pac)
@@ -459,8 +478,12 @@ void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
         if (c->fin[!dir])
             ctrl_shut(s, c, c->stop_reason ? "stop_request" : "tcp_fin", c->closed_by, now);
     }
-    if (c->state == CTRL_STATE_CLOSED)
+    if (c->state == CTRL_STATE_CLOSED) {
         ctrl_free(s, c);
+        return;
+    }
+    stream_park(c, DIR_CLIENT);
+    stream_park(c, DIR_SERVER);
 }
 
 static const char *init_name(uint8_t i)

@@ -92,7 +92,9 @@ struct ctrl_conn {
     uint16_t stop_reason;         /* StopCCRQ reason, 0 none */
     uint16_t n_calls;
     uint32_t msgs[2];             /* control messages per direction */
-    struct tcp_stream *stream[2]; /* per direction, allocated lazily */
+    struct tcp_stream *stream[2]; /* per direction, allocated while bytes are in flight */
+    tcp_stream_park park[2];      /* position of a parked (freed) idle stream */
+    uint8_t parked[2];
     struct ctrl_info *info;       /* SCCRQ facts until control_connect is emitted */
 };
 
