@@ -174,6 +174,9 @@ static const struct sink_ops file_ops = {
 
 static struct sink *file_open(const char *arg, const struct sink_opts *o, char *err, size_t errlen)
 {
+    static const struct sink_opts defaults;
+    if (!o)
+        o = &defaults;
     struct file_sink *fs = calloc(1, sizeof *fs);
     if (!fs) {
         snprintf(err, errlen, "out of memory");
