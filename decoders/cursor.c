@@ -27,76 +27,26 @@ void cursor_init_exact(cursor *c, const uint8_t *data, size_t len)
     c->open_end = 0;
 }
 
-void cursor_fail(cursor *c, dec_status st)
-{
-    if (c->status == DEC_OK)
-        c->status = (uint8_t)st;
-}
 
-dec_status cursor_need(const cursor *c, size_t n)
-{
-    if (n <= c->len)
-        return DEC_OK;
-    return c->open_end ? DEC_TRUNCATED : DEC_MALFORMED;
-}
 
-static bool take(cursor *c, size_t n, const uint8_t **p)
-{
-    dec_status st = cursor_need(c, n);
-    if (st != DEC_OK) {
-        cursor_fail(c, st);
-        return false;
-    }
-    *p = c->data;
-    c->data += n;
-    c->len -= n;
-    return true;
-}
 
-bool cursor_get_u8(cursor *c, uint8_t *out)
-{
-    const uint8_t *p;
-    if (!take(c, 1, &p))
-        return false;
-    if (out)
-        *out = p[0];
-    return true;
-}
 
-bool cursor_get_be16(cursor *c, uint16_t *out)
-{
-    const uint8_t *p;
-    if (!take(c, 2, &p))
-        return false;
-    if (out)
-        *out = (uint16_t)((p[0] << 8) | p[1]);
-    return true;
-}
 
 bool cursor_get_be24(cursor *c, uint32_t *out)
 {
     const uint8_t *p;
-    if (!take(c, 3, &p))
+    if (!cursor_take_(c, 3, &p))
         return false;
     if (out)
         *out = ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2];
     return true;
 }
 
-bool cursor_get_be32(cursor *c, uint32_t *out)
-{
-    const uint8_t *p;
-    if (!take(c, 4, &p))
-        return false;
-    if (out)
-        *out = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-    return true;
-}
 
 bool cursor_get_le16(cursor *c, uint16_t *out)
 {
     const uint8_t *p;
-    if (!take(c, 2, &p))
+    if (!cursor_take_(c, 2, &p))
         return false;
     if (out)
         *out = (uint16_t)(p[0] | (p[1] << 8));
@@ -106,7 +56,7 @@ bool cursor_get_le16(cursor *c, uint16_t *out)
 bool cursor_get_le32(cursor *c, uint32_t *out)
 {
     const uint8_t *p;
-    if (!take(c, 4, &p))
+    if (!cursor_take_(c, 4, &p))
         return false;
     if (out)
         *out = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
@@ -129,41 +79,24 @@ bool cursor_peek_be16(const cursor *c, uint16_t *out)
     return true;
 }
 
-bool cursor_skip(cursor *c, size_t n)
-{
-    const uint8_t *p;
-    return take(c, n, &p);
-}
 
 bool cursor_get_bytes(cursor *c, uint8_t *out, size_t n)
 {
     const uint8_t *p;
-    if (!take(c, n, &p))
+    if (!cursor_take_(c, n, &p))
         return false;
     if (n)
         memcpy(out, p, n);
     return true;
 }
 
-bool cursor_get_span(cursor *c, size_t n, const uint8_t **out)
-{
-    return take(c, n, out);
-}
 
-bool cursor_sub(cursor *c, size_t n, cursor *sub)
-{
-    const uint8_t *p;
-    if (!take(c, n, &p))
-        return false;
-    cursor_init_exact(sub, p, n);
-    return true;
-}
 
 bool cursor_sub_upto(cursor *c, size_t n, cursor *sub)
 {
     if (n <= c->len) {
         const uint8_t *p;
-        take(c, n, &p);
+        cursor_take_(c, n, &p);
         cursor_init_exact(sub, p, n);
         return true;
     }
@@ -173,18 +106,11 @@ bool cursor_sub_upto(cursor *c, size_t n, cursor *sub)
     return false;
 }
 
-void cursor_rest(cursor *c, cursor *sub)
-{
-    *sub = *c;
-    sub->status = DEC_OK;
-    c->data += c->len;
-    c->len = 0;
-}
 
 bool cursor_get_fixed_str(cursor *c, size_t n, char *dst, size_t dst_size)
 {
     const uint8_t *p;
-    if (!take(c, n, &p))
+    if (!cursor_take_(c, n, &p))
         return false;
     size_t k = 0;
     while (k < n && p[k] != 0 && k + 1 < dst_size) {

@@ -47,38 +47,117 @@ static inline const uint8_t *cursor_data(const cursor *c) { return c->data; }
 static inline dec_status cursor_status(const cursor *c) { return (dec_status)c->status; }
 static inline bool cursor_empty(const cursor *c) { return c->len == 0; }
 
-/* Status a read of n bytes would fail with (DEC_OK if it would succeed). */
-dec_status cursor_need(const cursor *c, size_t n);
 
-/* Getters: consume and return true, or consume nothing, set the status, return false.
- * The out pointer may be NULL for get_u8/16/32 to discard. */
-bool cursor_get_u8(cursor *c, uint8_t *out);
-bool cursor_get_be16(cursor *c, uint16_t *out);
 bool cursor_get_be24(cursor *c, uint32_t *out);
-bool cursor_get_be32(cursor *c, uint32_t *out);
 bool cursor_get_le16(cursor *c, uint16_t *out);
 bool cursor_get_le32(cursor *c, uint32_t *out);
 bool cursor_peek_u8(const cursor *c, uint8_t *out);   /* never sets status */
 bool cursor_peek_be16(const cursor *c, uint16_t *out);
-bool cursor_skip(cursor *c, size_t n);
 /* Copy n bytes out. */
 bool cursor_get_bytes(cursor *c, uint8_t *out, size_t n);
-/* Point at n bytes in place (no copy). */
-bool cursor_get_span(cursor *c, size_t n, const uint8_t **out);
-/* Carve exactly n bytes into *sub (an exact cursor) and consume them.
- * If fewer than n remain: DEC_TRUNCATED when c is open ended, else DEC_MALFORMED. */
-bool cursor_sub(cursor *c, size_t n, cursor *sub);
 /* Carve up to n bytes: all n when present, else what remains as an open-ended
  * sub-cursor (the capture stopped inside it).  Never fails; returns true when the
  * full n were present. */
 bool cursor_sub_upto(cursor *c, size_t n, cursor *sub);
-/* Take everything that remains (keeps c's open_end). */
-void cursor_rest(cursor *c, cursor *sub);
 /* Fixed-size NUL-padded string field of n bytes: copies bytes up to the first NUL
  * into dst (dst_size must be > 0; result always NUL terminated; excess truncated). */
 bool cursor_get_fixed_str(cursor *c, size_t n, char *dst, size_t dst_size);
+
+/* ---- hot getters, inline: every decoder calls these per field ---------------- */
+
+/* Status a read of n bytes would fail with (DEC_OK if it would succeed). */
+static inline dec_status cursor_need(const cursor *c, size_t n)
+{
+    if (n <= c->len)
+        return DEC_OK;
+    return c->open_end ? DEC_TRUNCATED : DEC_MALFORMED;
+}
+
 /* Mark the cursor failed with st (used by decoders for semantic errors). */
-void cursor_fail(cursor *c, dec_status st);
+static inline void cursor_fail(cursor *c, dec_status st)
+{
+    if (c->status == DEC_OK)
+        c->status = (uint8_t)st;
+}
+
+static inline bool cursor_take_(cursor *c, size_t n, const uint8_t **p)
+{
+    if (__builtin_expect(n > c->len, 0)) {
+        cursor_fail(c, c->open_end ? DEC_TRUNCATED : DEC_MALFORMED);
+        return false;
+    }
+    *p = c->data;
+    c->data += n;
+    c->len -= n;
+    return true;
+}
+
+/* Getters: consume and return true, or consume nothing, set the status, return false.
+ * The out pointer may be NULL for get_u8/16/32 to discard. */
+static inline bool cursor_get_u8(cursor *c, uint8_t *out)
+{
+    const uint8_t *p;
+    if (!cursor_take_(c, 1, &p))
+        return false;
+    if (out)
+        *out = p[0];
+    return true;
+}
+
+static inline bool cursor_get_be16(cursor *c, uint16_t *out)
+{
+    const uint8_t *p;
+    if (!cursor_take_(c, 2, &p))
+        return false;
+    if (out)
+        *out = (uint16_t)((p[0] << 8) | p[1]);
+    return true;
+}
+
+static inline bool cursor_get_be32(cursor *c, uint32_t *out)
+{
+    const uint8_t *p;
+    if (!cursor_take_(c, 4, &p))
+        return false;
+    if (out)
+        *out = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+    return true;
+}
+
+static inline bool cursor_skip(cursor *c, size_t n)
+{
+    const uint8_t *p;
+    return cursor_take_(c, n, &p);
+}
+
+/* Point at n bytes in place (no copy). */
+static inline bool cursor_get_span(cursor *c, size_t n, const uint8_t **out)
+{
+    return cursor_take_(c, n, out);
+}
+
+/* Carve exactly n bytes into *sub (an exact cursor) and consume them.
+ * If fewer than n remain: DEC_TRUNCATED when c is open ended, else DEC_MALFORMED. */
+static inline bool cursor_sub(cursor *c, size_t n, cursor *sub)
+{
+    const uint8_t *p;
+    if (!cursor_take_(c, n, &p))
+        return false;
+    sub->data = p;
+    sub->len = n;
+    sub->open_end = 0;
+    sub->status = DEC_OK;
+    return true;
+}
+
+/* Take everything that remains (keeps c's open_end). */
+static inline void cursor_rest(cursor *c, cursor *sub)
+{
+    *sub = *c;
+    sub->status = DEC_OK;
+    c->data += c->len;
+    c->len = 0;
+}
 
 /* ---- writer ---------------------------------------------------------------- */
 

@@ -56,15 +56,21 @@ static uint32_t fold(uint32_t sum)
 
 uint32_t ip_csum_add(uint32_t sum, const cursor *c)
 {
+    /* One bounds-checked span, then a word loop with a wide accumulator. */
     cursor r = *c;
-    uint16_t w;
-    uint8_t b;
-    sum = fold(sum);
-    while (cursor_get_be16(&r, &w))
-        sum = fold(sum + w);
-    if (cursor_get_u8(&r, &b))
-        sum = fold(sum + ((uint32_t)b << 8));
-    return sum;
+    size_t n = cursor_len(&r);
+    const uint8_t *p;
+    if (!cursor_get_span(&r, n, &p))
+        return fold(sum);
+    uint64_t acc = sum;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2)
+        acc += (uint32_t)((p[i] << 8) | p[i + 1]);
+    if (i < n)
+        acc += (uint32_t)p[i] << 8;
+    while (acc >> 16)
+        acc = (acc & 0xffff) + (acc >> 16);
+    return (uint32_t)acc;
 }
 
 uint32_t ip_csum_add_bytes(uint32_t sum, const uint8_t *p, size_t n)
