@@ -21,6 +21,12 @@
  *   state) for the next flushed packet and rekeys once per 256-packet group it
  *   missed.  The coherency count starts at 0 for the first packet.
  *
+ * A passive observer cannot authenticate packets: a forged or corrupt count
+ * moves the receive state just as a real one does (and a stateless jump forward
+ * costs one SHA-1 + RC4 key set-up per step, at most 2047).  mppe_state is a
+ * plain value with no pointers, so a caller that wants to can copy it, decrypt
+ * with the copy and keep the copy only if the plaintext looks right.
+ *
  * Keys are held in mppe_key / mppe_state, whose key members end in "_": never
  * print them.  SHA-1 comes from the caller's mschap_crypto context.
  */
