@@ -49,8 +49,8 @@ static bool hex_decode(cursor *tok, uint8_t *out, size_t n)
         return false;
     for (size_t i = 0; i < n; i++) {
         uint8_t hi, lo;
-        cursor_get_u8(tok, &hi);
-        cursor_get_u8(tok, &lo);
+        if (!cursor_get_u8(tok, &hi) || !cursor_get_u8(tok, &lo))
+            return false;
         int h = hexval(hi), l = hexval(lo);
         if (h < 0 || l < 0)
             return false;
