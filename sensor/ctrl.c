@@ -429,10 +429,15 @@ void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
     int dir = to_server ? DIR_CLIENT : DIR_SERVER;
     struct ctrl_conn *c = ctrl_find(s, cli, srv, cport, sport);
     size_t plen = cursor_len(&p->payload);
+    bool syn_only = (t->flags & TCP_SYN) && !(t->flags & TCP_ACK);
+    if (c && syn_only && to_server && (c->msgs[0] || c->msgs[1])) {
+        /* The 4-tuple is being reused: the old connection ended unseen. */
+        ctrl_close(s, c, "sensor_expired", INIT_SENSOR, now);
+        c = NULL;
+    }
     if (!c) {
         if (t->flags & TCP_RST)
             return;
-        bool syn_only = (t->flags & TCP_SYN) && !(t->flags & TCP_ACK);
         if (!syn_only && plen == 0)
             return; /* a bare ACK/FIN of a connection we never saw */
         c = ctrl_new(s, cli, srv, cport, sport, now);
