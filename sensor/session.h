@@ -43,27 +43,32 @@ struct ctrl_conn;
 /* A call's entry in the GRE table (one per direction; container_of gives the call). */
 struct gre_link {
     struct gre_link *next;
-    uint8_t dir;  /* DIR_CLIENT: key of packets the client sends */
-    uint8_t in;   /* chained in the table */
+    uint16_t call_id; /* copy of the key's Call ID: a chain walk reads only links */
+    uint8_t dir;      /* DIR_CLIENT: key of packets the client sends */
+    uint8_t in;       /* chained in the table */
 };
 
 /* One call = one PPP session. Kept small: see docs/performance.md. */
 struct call {
+    /* first cache lines: what the GRE lookup and per-packet accounting touch */
     struct gre_link gre_link[2];  /* GRE table entries, [dir of the packets they match] */
-    struct call *ctrl_next;       /* calls of the same control connection */
+    sn_addr client_ip, server_ip;  /* GRE endpoints: PNS, PAC */
+    uint16_t pns_call_id, pac_call_id;
+    uint8_t have_pns_id, have_pac_id;
+    uint8_t state;                 /* enum call_state */
+    uint8_t partial;
+    uint64_t last_ns, last_data_ns;
     struct call *lru_prev, *lru_next; /* activity list, oldest first, for expiry */
+    struct gre_dir gre[2];         /* by sender */
+    /* the rest: control-plane facts */
+    struct call *ctrl_next;       /* calls of the same control connection */
     struct call *im_prev, *im_next;   /* interim list, by next interim time */
     struct ctrl_conn *ctrl;       /* NULL for a GRE-only (partial) session */
     uint64_t session_id;
-    uint64_t start_ns, last_ns, last_data_ns, end_ns;
+    uint64_t start_ns, end_ns;
     uint64_t next_interim_ns;
-    sn_addr client_ip, server_ip;  /* GRE endpoints: PNS, PAC */
-    uint16_t pns_call_id, pac_call_id;
     uint16_t serial;
-    uint8_t have_pns_id, have_pac_id;
-    uint8_t state;                 /* enum call_state */
     uint8_t incoming;              /* ICRQ rather than OCRQ */
-    uint8_t partial;
     uint8_t teardown_initiator;    /* 0 unknown, 1 client, 2 server, 3 sensor */
     uint8_t cdn_result;            /* CDN result code (valid when cdn_seen) */
     uint8_t cdn_seen;
@@ -71,7 +76,6 @@ struct call {
     uint8_t cleared;               /* CCRQ seen */
     uint32_t connect_speed;
     uint16_t window[2];            /* receive window of each side */
-    struct gre_dir gre[2];         /* by sender */
     uint32_t frag_count, frag_fragments;
     struct pppneg ppp;
 };

@@ -198,6 +198,8 @@ struct call *gre_find(struct sensor *s, const sn_addr *dst, uint16_t call_id, in
 {
     uint32_t b = (uint32_t)gre_hash(dst, call_id) & s->gre_mask;
     for (struct gre_link *l = s->gre_tab[b]; l; l = l->next) {
+        if (l->call_id != call_id)
+            continue;
         struct call *k = link_call(l);
         const sn_addr *kd;
         uint16_t kid;
@@ -218,6 +220,7 @@ void gre_insert(struct sensor *s, struct call *k, int dir)
     if (s->n_gre >= (uint64_t)s->gre_mask + 1)
         gre_grow(s);
     l->dir = (uint8_t)dir;
+    l->call_id = dir == DIR_CLIENT ? k->pac_call_id : k->pns_call_id;
     uint32_t b = link_bucket(l, s->gre_mask);
     l->next = s->gre_tab[b];
     s->gre_tab[b] = l;
