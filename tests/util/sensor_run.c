@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_env.h"
 
@@ -25,6 +26,7 @@ int sensor_run(const char *pcap, const char *extra_args, const char *tag, char *
     char name[512], cmd[16384];
     snprintf(name, sizeof name, "events-%s.jsonl", tag);
     scratch_path(name, out_path, out_size);
+    unlink(out_path); /* the file sink appends */
     snprintf(cmd, sizeof cmd, "'%s' %s -r '%s' -w '%s' 2>/dev/null", sensor_binary(), extra_args ? extra_args : "",
              pcap, out_path);
     int st = -1;
