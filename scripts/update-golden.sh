@@ -11,6 +11,7 @@ fi
 for p in "$@"; do
   [ -f "$p" ] || continue
   out="${p%.*}.jsonl"
+  rm -f "$out" # the file sink appends
   ./build/sensor/pptp-sensor -r "$p" -w "$out"
   echo "wrote $out ($(wc -l < "$out") events)"
 done
