@@ -1274,8 +1274,9 @@ Test(pppneg, random_frames_never_crash_and_fill_stays_bounded)
 
 Test(pppneg, null_and_bad_arguments)
 {
+    static const uint8_t empty[1];
     cursor c;
-    cursor_init(&c, NULL, 0);
+    cursor_init(&c, empty, 0);
     cr_assert_eq(pppneg_frame(&N, 2, PPP_PROTO_LCP, &c, NULL), 0);
     cr_assert_eq(pppneg_frame(&N, -1, PPP_PROTO_LCP, &c, NULL), 0);
     cr_assert_eq(pppneg_frame(&N, C, PPP_PROTO_LCP, NULL, NULL), 0);
