@@ -1,7 +1,7 @@
 /* test_pppneg.c - the per-call PPP negotiation tracker (sensor/pppneg.h): full
  * LCP / authentication / CCP-MPPE / IPCP / IPV6CP negotiations built with the
  * decoders' encoders, the event fields they yield, secrets kept out of events,
- * truncated and random frames, and a real capture. */
+ * truncated and random frames, and five real captures (../shared/pcaps/external). */
 #define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -1303,11 +1303,23 @@ Test(pppneg, struct_stays_compact)
     cr_assert_leq(sizeof(struct pppneg), 450, "struct pppneg is %zu bytes", sizeof(struct pppneg));
 }
 
-/* ---- a real capture ---------------------------------------------------------- */
+/* ---- real captures ---------------------------------------------------------- */
 
-/* Feed every PPP frame of a capture; the client is the sender of TCP to port 1723. */
-static unsigned feed_pcap(const char *path, unsigned *dues_lcp, unsigned *dues_mppe)
+/* Events made due while feeding a capture, by PPPNEG_DUE_* bit. */
+typedef struct pcap_run {
+    unsigned due[9];
+    unsigned frames;
+} pcap_run;
+
+/* Feed every PPP frame of a capture to N.  The client is the sender of TCP to
+ * port 1723; without any, the sender of the first GRE packet (the contract's
+ * rule for partial sessions). */
+static void feed_pcap(const char *name, pcap_run *r)
 {
+    char path[1024];
+    if (!external_pcap(name, path, sizeof path))
+        cr_skip("../shared/pcaps/external/%s absent", name);
+    memset(r, 0, sizeof *r);
     char err[PCAP_ERRBUF_SIZE];
     pcap_t *pc = pcap_open_offline(path, err);
     cr_assert_not_null(pc, "%s", err);
@@ -1316,49 +1328,47 @@ static unsigned feed_pcap(const char *path, unsigned *dues_lcp, unsigned *dues_m
     const u_char *data;
     static struct pkt p;
     uint32_t client = 0;
-    bool have_client = false;
-    unsigned all = 0, frames = 0;
+    bool have_client = false, tcp_client = false;
     while (pcap_next_ex(pc, &h, &data) == 1) {
         enum pkt_kind k = dispatch_packet(dlt, data, h->caplen, &p);
-        if (k == PKT_TCP && !have_client && p.ip.version == 4 && p.tcp.dport == 1723) {
+        if (k == PKT_TCP && !tcp_client && p.ip.version == 4 && p.tcp.dport == 1723) {
+            client = p.ip.src4;
+            have_client = tcp_client = true;
+        }
+        if (k != PKT_GRE || !p.has_ppp || p.ip.version != 4)
+            continue;
+        if (!have_client) {
             client = p.ip.src4;
             have_client = true;
         }
-        if (k != PKT_GRE || !p.has_ppp || !have_client)
-            continue;
         int dir = p.ip.src4 == client ? C : S;
         cursor info = p.payload;
         unsigned due = pppneg_frame(&N, dir, p.ppp.protocol, &info, &AN);
-        if (due & PPPNEG_DUE_LCP)
-            (*dues_lcp)++;
-        if (due & PPPNEG_DUE_MPPE)
-            (*dues_mppe)++;
-        all |= due;
-        frames++;
+        for (unsigned b = 0; b < 9; b++)
+            r->due[b] += (due >> b) & 1u;
+        r->frames++;
     }
     pcap_close(pc);
-    cr_assert_gt(frames, 0);
-    return all;
+    cr_assert_gt(r->frames, 0);
 }
+
+enum { B_LCP, B_OK, B_FAIL, B_MPPE, B_REKEY, B_IPCP, B_IPV6CP, B_TERM, B_TERM_ACK };
 
 Test(pppneg, real_capture_pptpd_mschapv2_mppe)
 {
-    char path[1024];
-    if (!external_pcap("pptp_vpn_sniffer__connect.pcapng", path, sizeof path))
-        cr_skip("../shared/pcaps/external/pptp_vpn_sniffer__connect.pcapng absent");
-    unsigned lcp = 0, mppe = 0;
-    unsigned all = feed_pcap(path, &lcp, &mppe);
+    pcap_run r;
+    feed_pcap("pptp_vpn_sniffer__connect.pcapng", &r);
     /* Facts read with tshark: LCP client MRU 1400, Callback rejected, MS-CHAPv2
      * (user jm) success "Access granted", CCP bits 0x01000040 (H, S) both ways,
      * IPCP 10.0.0.100 / 10.0.0.1 with DNS 223.5.5.5 and 223.6.6.6, IPV6CP
      * Protocol-Rejected, 309 MPPE frames from the client. */
-    cr_assert_eq(lcp, 1);
-    cr_assert_eq(mppe, 1);
-    cr_assert(all & PPPNEG_DUE_AUTH_SUCCESS);
-    cr_assert_not(all & PPPNEG_DUE_AUTH_FAILURE);
-    cr_assert(all & PPPNEG_DUE_IPCP);
-    cr_assert_not(all & PPPNEG_DUE_IPV6CP);
-    cr_assert_not(all & PPPNEG_DUE_MPPE_REKEY); /* stateless: counted only */
+    cr_assert_eq(r.due[B_LCP], 1);
+    cr_assert_eq(r.due[B_OK], 1);
+    cr_assert_eq(r.due[B_FAIL], 0);
+    cr_assert_eq(r.due[B_MPPE], 1);
+    cr_assert_eq(r.due[B_REKEY], 0); /* stateless: counted only */
+    cr_assert_eq(r.due[B_IPCP], 1);
+    cr_assert_eq(r.due[B_IPV6CP], 0);
 
     pppneg_fill_lcp(&N, &E);
     cr_assert_eq(get_u(&E, "pptp.lcp.client.mru"), 1400);
@@ -1403,4 +1413,110 @@ Test(pppneg, real_capture_pptpd_mschapv2_mppe)
     cr_assert_eq(get_u(&E, "pptp.ppp.unencrypted_frames"), 0);
     cr_assert_eq(N.comp_frames[C], 309);
     cr_assert_eq(get_u(&E, "pptp.lcp.echo_requests"), 1);
+}
+
+Test(pppneg, real_capture_packetlife_pap)
+{
+    pcap_run r;
+    feed_pcap("packetlife__PPTP_negotiation.cap", &r);
+    /* tshark: LCP (server asks PAP), PAP ixia Ack, IPCP Nak then Ack:
+     * client 17.1.1.122, server 17.1.1.118; ICMP in clear inside the tunnel. */
+    cr_assert_eq(r.due[B_LCP], 1);
+    cr_assert_eq(r.due[B_OK], 1);
+    cr_assert_eq(r.due[B_IPCP], 1);
+    cr_assert_eq(r.due[B_MPPE], 0);
+    pppneg_fill_lcp(&N, &E);
+    assert_str(&E, "pptp.lcp.auth_protocol", "pap");
+    ev_reset(&E);
+    pppneg_fill_user(&N, &E);
+    pppneg_fill_auth(&N, &E);
+    pppneg_fill_ipcp(&N, &E);
+    assert_str(&E, "user.name", "ixia");
+    assert_str(&E, "pptp.auth.method", "pap");
+    cr_assert_not(ev_has(&E, "pptp.auth.message")); /* empty message */
+    assert_str(&E, "pptp.ipcp.client_ip", "17.1.1.122");
+    assert_str(&E, "pptp.ipcp.server_ip", "17.1.1.118");
+    assert_str(&E, "pptp.ipcp.suggested_ip", "17.1.1.122");
+    ev_reset(&E);
+    pppneg_fill_summary(&N, &E);
+    cr_assert_eq(get_u(&E, "pptp.ppp.unencrypted_frames"), 2);
+    cr_assert_eq(get_u(&E, "pptp.ppp.encrypted_frames"), 0);
+    cr_assert_not(ev_has(&E, "pptp.mppe.key_bits"));
+}
+
+Test(pppneg, real_capture_chapcrack_mid_stream)
+{
+    pcap_run r;
+    feed_pcap("chapcrack__pptp.cap", &r);
+    /* Only Challenge / Response (moxie) / Success: no LCP, no TCP; the "client"
+     * guessed from the first GRE packet is really the server, and roles still
+     * come out right from the codes. */
+    cr_assert_eq(r.frames, 3);
+    cr_assert_eq(r.due[B_OK], 1);
+    cr_assert_eq(r.due[B_LCP], 0);
+    pppneg_fill_user(&N, &E);
+    pppneg_fill_auth(&N, &E);
+    assert_str(&E, "user.name", "moxie");
+    assert_str(&E, "pptp.auth.method", "mschapv2");
+    assert_str(&E, "pptp.auth.message", "Access granted");
+    cr_assert_eq(get_u(&E, "pptp.auth.attempts"), 1);
+}
+
+Test(pppneg, real_capture_john_lulu)
+{
+    pcap_run r;
+    feed_pcap("john-samples__lulu-password-pptp.pcap", &r);
+    /* tshark: server LCP request retransmitted before its Ack, MS-CHAPv2 lulu
+     * success, CCP 0x01000040 both ways, IPCP client 192.168.2.234 (after Reject
+     * and Nak), server 192.168.2.2, no DNS; 25 MPPE frames from the client. */
+    cr_assert_eq(r.due[B_LCP], 1);
+    cr_assert_eq(r.due[B_OK], 1);
+    cr_assert_eq(r.due[B_MPPE], 1);
+    cr_assert_eq(r.due[B_IPCP], 1);
+    cr_assert_eq(r.due[B_REKEY], 0);
+    cr_assert_eq(N.lcp_confreqs[S], 2);
+    pppneg_fill_user(&N, &E);
+    pppneg_fill_ipcp(&N, &E);
+    pppneg_fill_mppe(&N, &E);
+    assert_str(&E, "user.name", "lulu");
+    assert_str(&E, "pptp.ipcp.client_ip", "192.168.2.234");
+    assert_str(&E, "pptp.ipcp.server_ip", "192.168.2.2");
+    cr_assert_not(ev_has(&E, "pptp.ipcp.dns"));
+    cr_assert_eq(get_u(&E, "pptp.mppe.key_bits"), 128);
+    cr_assert(get_b(&E, "pptp.mppe.stateless"));
+    cr_assert_eq(N.comp_frames[C], 25);
+}
+
+Test(pppneg, real_capture_asleap_80211_eap_refused)
+{
+    pcap_run r;
+    feed_pcap("asleap__pptp.dump.pcap", &r);
+    /* tshark: 802.11 with radio retries; the server first asks EAP, the client
+     * Naks it for MS-CHAPv2; MS-CHAPv2 scott success without M=; CCP offers
+     * 0x010000e1, Nak'd to 0x01000040 both ways; IPCP client 192.168.2.2,
+     * server 192.168.2.1, DNS 192.168.2.1 twice. */
+    cr_assert_eq(r.due[B_LCP], 1);
+    cr_assert_eq(r.due[B_OK], 1);
+    cr_assert_eq(r.due[B_FAIL], 0);
+    cr_assert_eq(r.due[B_MPPE], 1);
+    cr_assert_eq(r.due[B_IPCP], 1);
+    pppneg_fill_lcp(&N, &E);
+    assert_str(&E, "pptp.lcp.auth_protocol", "mschapv2");
+    cr_assert_eq(get_u(&E, "pptp.lcp.naks"), 1);
+    const char *j = json_of(&E);
+    cr_assert(contains(j, "\"rejected_options\":[\"Callback\",\"Multilink-MRRU\"]"), "%s", j);
+    ev_reset(&E);
+    pppneg_fill_user(&N, &E);
+    pppneg_fill_auth(&N, &E);
+    pppneg_fill_ipcp(&N, &E);
+    pppneg_fill_mppe(&N, &E);
+    assert_str(&E, "user.name", "scott");
+    assert_str(&E, "pptp.auth.method", "mschapv2");
+    cr_assert_not(ev_has(&E, "pptp.auth.message"));
+    assert_str(&E, "pptp.ipcp.client_ip", "192.168.2.2");
+    assert_str(&E, "pptp.ipcp.server_ip", "192.168.2.1");
+    j = json_of(&E);
+    cr_assert(contains(j, "\"dns\":[\"192.168.2.1\"]"), "%s", j); /* a set: one element */
+    cr_assert_eq(get_u(&E, "pptp.mppe.key_bits"), 128);
+    cr_assert_eq(N.ccp_req_bits[C], 0x01000040);
 }
