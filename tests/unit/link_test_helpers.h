@@ -82,7 +82,7 @@ static inline const char *lt_field(const char *line, int idx, char *out, size_t 
  * a space-separated list of "-e name".  Returns malloc'd output or NULL. */
 static inline char *lt_tshark(const char *pcap, const char *opts, const char *filter, const char *fields)
 {
-    char cmd[4096];
+    char cmd[16384];
     snprintf(cmd, sizeof cmd,
              "tshark -n -r '%s' %s %s%s%s -T fields -E separator='|' -E occurrence=a -E aggregator=, %s 2>/dev/null",
              pcap, opts ? opts : "", filter ? "-Y '" : "", filter ? filter : "", filter ? "'" : "", fields);

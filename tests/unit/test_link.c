@@ -1016,7 +1016,7 @@ static bool decode_file(const char *path, struct ext_stats *s)
 
 static int tshark_count(const char *path, const char *filter)
 {
-    char cmd[4096];
+    char cmd[16384];
     snprintf(cmd, sizeof cmd, "tshark -n -r '%s' -Y '%s' 2>/dev/null | wc -l", path, filter);
     int st = 0;
     char *out = run_capture(cmd, &st);
