@@ -102,7 +102,7 @@ static uint64_t make_capture(const char *path, uint32_t n, uint32_t per)
     for (uint32_t i = 0; i < n; i++) {
         struct sess *s = &ss[i];
         s->cli = 0x0a000000u + 2 + i; /* 10.x.y.z clients */
-        s->srv = 0xc0a80001u + (i % 16);
+        s->srv = 0xc0a80001u + (i % 64); /* 64 servers, each with unique PAC Call IDs */
         s->cport = (uint16_t)(1024 + (i % 60000));
         s->cseq = 1000;
         s->sseq = 5000;
@@ -126,7 +126,7 @@ static uint64_t make_capture(const char *path, uint32_t n, uint32_t per)
         ctrl_msg(w, ts, s, 1, &m);
         memset(&m, 0, sizeof m);
         m.ctrl_type = PPTP_MSG_OCRP;
-        m.u.ocrp.call_id = (uint16_t)(40000 + i);
+        m.u.ocrp.call_id = (uint16_t)(i / 64 + 1);
         m.u.ocrp.peer_call_id = (uint16_t)(i + 1);
         m.u.ocrp.result_code = 1;
         ctrl_msg(w, ts, s, 0, &m);
@@ -137,7 +137,7 @@ static uint64_t make_capture(const char *path, uint32_t n, uint32_t per)
         for (uint32_t i = 0; i < n; i++) {
             struct sess *s = &ss[i];
             int from_client = (r + i) & 1;
-            gre_data(w, ts, s, from_client, from_client ? (uint16_t)(40000 + i) : (uint16_t)(i + 1),
+            gre_data(w, ts, s, from_client, from_client ? (uint16_t)(i / 64 + 1) : (uint16_t)(i + 1),
                      from_client ? 100 : 400);
             ts += 10;
             pk++;
@@ -146,7 +146,7 @@ static uint64_t make_capture(const char *path, uint32_t n, uint32_t per)
         struct pptp_ctrl_msg m;
         memset(&m, 0, sizeof m);
         m.ctrl_type = PPTP_MSG_CDN;
-        m.u.cdn.call_id = (uint16_t)(40000 + i);
+        m.u.cdn.call_id = (uint16_t)(i / 64 + 1);
         m.u.cdn.result_code = 4;
         ctrl_msg(w, ts, &ss[i], 0, &m);
         pk++;
