@@ -19,6 +19,21 @@ void ev_reset(ev *e)
     e->dropped_invalid = 0;
 }
 
+void ev_copy(ev *dst, const ev *src)
+{
+    if (dst == src)
+        return;
+    dst->nfields = src->nfields;
+    dst->arena_used = src->arena_used;
+    dst->cls = src->cls;
+    dst->cls_forced = src->cls_forced;
+    dst->dropped = src->dropped;
+    dst->dropped_full = src->dropped_full;
+    dst->dropped_invalid = src->dropped_invalid;
+    memcpy(dst->f, src->f, (size_t)src->nfields * sizeof src->f[0]);
+    memcpy(dst->arena, src->arena, src->arena_used);
+}
+
 /* ---- keys ---------------------------------------------------------------- */
 
 /* Byte classes in keys: 0 not allowed (NUL ends the key), 1 part of a name, 2 dot. */

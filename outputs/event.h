@@ -122,6 +122,9 @@ bool ev_add_int_array(ev *e, const char *key, int64_t val);
 /* Remove a key (scalar or whole array).  Returns true if it was present. */
 bool ev_unset(ev *e, const char *key);
 
+/* Copy src into dst (only the slots and arena bytes in use). */
+void ev_copy(ev *dst, const ev *src);
+
 /* Class: explicit override (e.g. before event.dataset is known). */
 void ev_set_class(ev *e, ev_class c);
 static inline ev_class ev_get_class(const ev *e) { return (ev_class)e->cls; }

@@ -7,11 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
+#include "cef.h"
 #include "json.h"
+#include "spec.h"
 
 /* ---- formats ------------------------------------------------------------- */
 
-static const char *const format_names[SINK_FMT_COUNT] = {"json"};
+static const char *const format_names[SINK_FMT_COUNT] = {"json", "cef"};
 
 const char *sink_format_name(enum sink_format f)
 {
@@ -33,10 +37,81 @@ size_t sink_render(enum sink_format f, const ev *e, char *buf, size_t cap)
     switch (f) {
     case SINK_FMT_JSON:
         return ev_to_json(e, buf, cap);
+    case SINK_FMT_CEF:
+        return ev_to_cef(e, buf, cap);
     default:
         if (cap)
             buf[0] = '\0';
         return 0;
+    }
+}
+
+/* Fields never removed to fit a size cap: the envelope and the identity. */
+static bool protected_key(const char *k)
+{
+    static const char *const exact[] = {"@timestamp", "log.level", "pptp.schema_version", "pptp.session_id",
+                                        "pptp.control_id", "pptp.truncated", "rule.id", "rule.name"};
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        if (strcmp(k, exact[i]) == 0)
+            return true;
+    return strncmp(k, "event.", 6) == 0 || strncmp(k, "observer.", 9) == 0;
+}
+
+size_t sink_render_max(enum sink_format f, const ev *e, size_t max, ev *scratch, char *buf, size_t cap)
+{
+    size_t n = sink_render(f, e, buf, cap);
+    if (n && n <= max)
+        return n;
+    ev_copy(scratch, e);
+    ev_set_bool(scratch, "pptp.truncated", true);
+    for (;;) {
+        n = sink_render(f, scratch, buf, cap);
+        if (n && n <= max)
+            return n;
+        /* remove the largest field left (an array counts as a whole) */
+        int best = -1;
+        size_t best_size = 0;
+        for (int i = 0; i < scratch->nfields; i++) {
+            const ev_field *fl = &scratch->f[i];
+            if (fl->type == EV_T_NONE)
+                continue;
+            const char *k = ev_field_key(scratch, fl);
+            if (protected_key(k))
+                continue;
+            size_t sz = fl->key_len + (fl->type == EV_T_STR ? fl->v.s.len : 8u);
+            if (fl->flags & EV_F_ARRAY)
+                for (int j = i + 1; j < scratch->nfields; j++)
+                    if (scratch->f[j].type != EV_T_NONE && scratch->f[j].key_len == fl->key_len &&
+                        strcmp(ev_field_key(scratch, &scratch->f[j]), k) == 0)
+                        sz += scratch->f[j].type == EV_T_STR ? scratch->f[j].v.s.len : 8u;
+            if (best < 0 || sz > best_size) {
+                best = i;
+                best_size = sz;
+            }
+        }
+        if (best < 0) {
+            if (cap)
+                buf[0] = '\0';
+            return 0;
+        }
+        char key[EV_KEY_MAX + 1];
+        snprintf(key, sizeof key, "%s", ev_field_key(scratch, &scratch->f[best]));
+        ev_unset(scratch, key);
+    }
+}
+
+uint8_t sink_severity(const char *level)
+{
+    if (!level)
+        return 6;
+    switch (level[0]) {
+    case 'c': return strcmp(level, "critical") == 0 ? 2 : 6;
+    case 'e': return strcmp(level, "error") == 0 ? 3 : strcmp(level, "emergency") == 0 ? 0 : 6;
+    case 'w': return strcmp(level, "warning") == 0 ? 4 : 6;
+    case 'n': return strcmp(level, "notice") == 0 ? 5 : 6;
+    case 'a': return strcmp(level, "alert") == 0 ? 1 : 6;
+    case 'd': return strcmp(level, "debug") == 0 ? 7 : 6;
+    default: return 6;
     }
 }
 
@@ -78,6 +153,43 @@ void sink_init_common(struct sink *s, const struct sink_ops *ops, const char *ty
     s->class_mask = o && o->class_mask ? (o->class_mask & EV_CLASS_ALL) : EV_CLASS_ALL;
     s->format = o ? o->format : SINK_FMT_JSON;
     memset(&s->c, 0, sizeof s->c);
+    s->max_len = 0;
+    s->q = NULL;
+    s->deadline_ns = 0;
+    atomic_init(&s->abort_, false);
+}
+
+/* Take the common parameters out of a spec's query into o. */
+static int common_params(const char *arg, struct sink_opts *o, char *name, size_t name_cap, char *err, size_t errlen)
+{
+    struct sink_spec sp;
+    if (sink_spec_parse(arg, &sp, err, errlen))
+        return -1;
+    int rc = -1;
+    const char *v;
+    if ((v = sink_spec_get(&sp, "classes")) && !ev_class_mask_parse(v, &o->class_mask)) {
+        snprintf(err, errlen, "classes=%s: expected a list of session, alert, frag, stats or all", v);
+        goto out;
+    }
+    for (int i = 0; i < sp.nkv; i++) /* format= also carries syslog's rfc5424/rfc3164 */
+        if (strcmp(sp.kv[i].k, "format") == 0 && sink_format_parse(sp.kv[i].v, &o->format))
+            sp.kv[i].used = true;
+    if ((v = sink_spec_get(&sp, "name"))) {
+        snprintf(name, name_cap, "%s", v);
+        o->name = name;
+    }
+    unsigned long long u;
+    if ((v = sink_spec_get(&sp, "queue"))) {
+        if (!sink_spec_uint(v, 0, 10000000, &u)) {
+            snprintf(err, errlen, "queue=%s: expected a number of events (0: no queue)", v);
+            goto out;
+        }
+        o->queue_events = (size_t)u;
+    }
+    rc = 0;
+out:
+    sink_spec_free(&sp);
+    return rc;
 }
 
 struct sink *sink_open(const char *spec, const struct sink_opts *o, char *err, size_t errlen)
@@ -94,17 +206,38 @@ struct sink *sink_open(const char *spec, const struct sink_opts *o, char *err, s
     const struct sink_type *t = NULL;
     const char *arg = spec;
     const char *colon = spec ? strchr(spec, ':') : NULL;
-    if (colon)
-        t = type_by_name(spec, (size_t)(colon - spec));
-    if (t)
-        arg = colon + 1;
-    else
+    if (colon) {
+        const char *plus = memchr(spec, '+', (size_t)(colon - spec));
+        if (plus) {
+            t = type_by_name(spec, (size_t)(plus - spec));
+            if (t)
+                arg = plus + 1; /* "udp://..." */
+        } else {
+            t = type_by_name(spec, (size_t)(colon - spec));
+            if (t)
+                arg = colon + 1;
+        }
+    }
+    struct sink_opts eff = *o;
+    char name[128];
+    if (t) {
+        if (common_params(arg, &eff, name, sizeof name, err, errlen))
+            return NULL;
+    } else {
         t = type_by_name("file", 4);
+    }
     if (!t) {
         snprintf(err, errlen, "no sink type for '%s'", spec ? spec : "-");
         return NULL;
     }
-    return t->open(arg, o, err, errlen);
+    struct sink *s = t->open(arg, &eff, err, errlen);
+    if (!s)
+        return NULL;
+    if (eff.queue_events && sink_async_start(s, &eff, err, errlen) != 0) {
+        s->ops->close(s);
+        return NULL;
+    }
+    return s;
 }
 
 bool sink_accepts(const struct sink *s, const ev *e)
@@ -127,23 +260,51 @@ int sink_reopen(struct sink *s)
 
 void sink_close(struct sink *s)
 {
-    if (s)
-        s->ops->close(s);
+    if (!s)
+        return;
+    if (s->q) {
+        if (!s->deadline_ns)
+            s->deadline_ns = sink_now_ns() + 10 * 1000000000LL;
+        sink_async_end_stop(s, s->deadline_ns);
+    }
+    s->ops->close(s);
 }
 
 /* ---- fan-out ------------------------------------------------------------- */
 
+#define DEFAULT_FLUSH_TIMEOUT_NS (10 * 1000000000LL)
+
 int sink_set_init(struct sink_set *set)
 {
     memset(set, 0, sizeof *set);
+    set->mode = SINK_MODE_DROP;
+    set->flush_timeout_ns = DEFAULT_FLUSH_TIMEOUT_NS;
+    set->stall_ns = DEFAULT_FLUSH_TIMEOUT_NS;
     for (unsigned f = 0; f < SINK_FMT_COUNT; f++) {
         set->buf[f] = malloc(EV_JSON_MAX + 1);
-        if (!set->buf[f]) {
-            sink_set_close(set);
-            return -1;
-        }
+        if (!set->buf[f])
+            goto fail;
     }
+    set->cut = malloc(EV_JSON_MAX + 1);
+    set->scratch = malloc(sizeof *set->scratch);
+    if (!set->cut || !set->scratch)
+        goto fail;
+    ev_reset(set->scratch);
     return 0;
+fail:
+    sink_set_close(set);
+    return -1;
+}
+
+void sink_set_mode(struct sink_set *set, enum sink_mode mode)
+{
+    set->mode = mode;
+}
+
+void sink_set_flush_timeout(struct sink_set *set, int64_t ns)
+{
+    set->flush_timeout_ns = ns > 0 ? ns : 0;
+    set->stall_ns = ns > 0 ? ns : 1;
 }
 
 int sink_set_add(struct sink_set *set, struct sink *s)
@@ -158,11 +319,28 @@ int sink_set_add(struct sink_set *set, struct sink *s)
     return 0;
 }
 
+static void fill_meta(struct sink_msg *m, const ev *e)
+{
+    m->cls = ev_get_class(e);
+    m->severity = sink_severity(ev_get_str(e, "log.level", NULL));
+    m->key = ev_get_str(e, "pptp.session_id", &m->key_len);
+    if (!m->key)
+        m->key = ev_get_str(e, "pptp.control_id", &m->key_len);
+    if (!m->key)
+        m->key_len = 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    m->time_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    m->e = e;
+}
+
 size_t sink_set_emit(struct sink_set *set, const ev *e)
 {
     /* rendered length per format: 0 not yet, SIZE_MAX failed */
     size_t len[SINK_FMT_COUNT] = {0};
     size_t accepted = 0;
+    struct sink_msg m;
+    bool have_meta = false;
     set->emitted++;
     for (size_t i = 0; i < set->n; i++) {
         struct sink *s = set->sinks[i];
@@ -183,7 +361,28 @@ size_t sink_set_emit(struct sink_set *set, const ev *e)
                 set->render_failed++;
             }
         }
-        if (len[f] == SIZE_MAX || s->ops->write(s, e, set->buf[f], len[f]) != 0) {
+        const char *line = set->buf[f];
+        size_t n = len[f];
+        if (n != SIZE_MAX && s->max_len && n > s->max_len) {
+            n = sink_render_max((enum sink_format)f, e, s->max_len, set->scratch, set->cut, EV_JSON_MAX + 1);
+            line = set->cut;
+            if (n)
+                s->c.truncated++;
+            else
+                n = SIZE_MAX;
+        }
+        if (n == SIZE_MAX) {
+            s->c.dropped++;
+            continue;
+        }
+        if (!have_meta) {
+            fill_meta(&m, e);
+            have_meta = true;
+        }
+        m.line = line;
+        m.len = n;
+        int rc = s->q ? sink_async_push(s, &m, set->mode, set->stall_ns) : s->ops->write(s, &m);
+        if (rc != 0) {
             s->c.dropped++;
             continue;
         }
@@ -195,23 +394,70 @@ size_t sink_set_emit(struct sink_set *set, const ev *e)
 int sink_set_flush(struct sink_set *set)
 {
     int rc = 0;
-    for (size_t i = 0; i < set->n; i++)
-        if (sink_flush(set->sinks[i]) != 0)
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->sinks[i]->q)
+            sink_async_request(set->sinks[i], true, false);
+        else if (sink_flush(set->sinks[i]) != 0)
             rc = -1;
+    }
     return rc;
 }
 
 int sink_set_reopen(struct sink_set *set)
 {
     int rc = 0;
-    for (size_t i = 0; i < set->n; i++)
-        if (sink_reopen(set->sinks[i]) != 0)
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->sinks[i]->q)
+            sink_async_request(set->sinks[i], false, true);
+        else if (sink_reopen(set->sinks[i]) != 0)
             rc = -1;
+    }
     return rc;
 }
 
-void sink_set_close(struct sink_set *set)
+bool sink_set_drain(struct sink_set *set, int64_t timeout_ns)
 {
+    int64_t deadline = sink_now_ns() + timeout_ns;
+    bool ok = true;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->sinks[i]->q && !sink_async_wait_empty(set->sinks[i], deadline))
+            ok = false;
+    return ok;
+}
+
+void sink_set_close_report(struct sink_set *set, struct sink_report *report, size_t *n_report)
+{
+    int64_t deadline = sink_now_ns() + set->flush_timeout_ns;
+    if (set->flush_timeout_ns == 0)
+        deadline = sink_now_ns(); /* no waiting at all */
+    for (size_t i = 0; i < set->n; i++) {
+        set->sinks[i]->deadline_ns = deadline ? deadline : 1;
+        sink_async_begin_stop(set->sinks[i]); /* all drain in parallel */
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        struct sink *s = set->sinks[i];
+        if (s->q)
+            sink_async_end_stop(s, deadline);
+        else if (s->ops->finish)
+            s->ops->finish(s);
+    }
+    if (n_report)
+        *n_report = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct sink *s = set->sinks[i];
+        if (report && n_report && i < SINK_SET_MAX) {
+            struct sink_report *r = &report[i];
+            snprintf(r->name, sizeof r->name, "%s", s->name);
+            snprintf(r->type, sizeof r->type, "%s", s->type);
+            r->queued = s->c.queued;
+            r->written = s->c.written;
+            r->failed = s->c.failed;
+            r->dropped = s->c.dropped;
+            r->truncated = s->c.truncated;
+            r->errors = s->c.errors;
+            *n_report = i + 1;
+        }
+    }
     for (size_t i = 0; i < set->n; i++)
         sink_close(set->sinks[i]);
     set->n = 0;
@@ -219,4 +465,13 @@ void sink_set_close(struct sink_set *set)
         free(set->buf[f]);
         set->buf[f] = NULL;
     }
+    free(set->cut);
+    set->cut = NULL;
+    free(set->scratch);
+    set->scratch = NULL;
+}
+
+void sink_set_close(struct sink_set *set)
+{
+    sink_set_close_report(set, NULL, NULL);
 }

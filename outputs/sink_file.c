@@ -34,6 +34,7 @@ struct file_sink {
     char *buf;
     size_t cap, used;
     uint64_t buf_lines; /* complete lines in buf */
+    bool unsynced;      /* written since the last fdatasync() */
 };
 
 static void note_error(struct file_sink *fs, int err)
@@ -88,19 +89,24 @@ static int file_flush(struct sink *s)
             rc = -1;
         }
         s->c.bytes += w;
+        fs->unsynced = true;
         fs->used = 0;
         fs->buf_lines = 0;
     }
-    if (fs->fsync && fdatasync(fs->fd) != 0 && errno != EINVAL && errno != EROFS) {
-        note_error(fs, errno);
-        rc = -1;
+    if (fs->fsync && fs->unsynced) {
+        fs->unsynced = false;
+        if (fdatasync(fs->fd) != 0 && errno != EINVAL && errno != EROFS) {
+            note_error(fs, errno);
+            rc = -1;
+        }
     }
     return rc;
 }
 
-static int file_write(struct sink *s, const ev *e, const char *line, size_t len)
+static int file_write(struct sink *s, const struct sink_msg *m)
 {
-    (void)e;
+    const char *line = m->line;
+    size_t len = m->len;
     struct file_sink *fs = (struct file_sink *)s;
     size_t need = len + 1;
     if (fs->used + need > fs->cap)
@@ -112,6 +118,7 @@ static int file_write(struct sink *s, const ev *e, const char *line, size_t len)
         do
             r = writev(fs->fd, iov, 2);
         while (r < 0 && errno == EINTR);
+        fs->unsynced = true;
         if (r == (ssize_t)need) {
             s->c.written++;
             s->c.bytes += need;

@@ -328,7 +328,9 @@ Test(sink, open_errors_and_registry)
     enum sink_format f;
     cr_assert(sink_format_parse("json", &f));
     cr_assert_eq(f, SINK_FMT_JSON);
-    cr_assert_not(sink_format_parse("cef", &f));
+    cr_assert(sink_format_parse("cef", &f));
+    cr_assert_eq(f, SINK_FMT_CEF);
+    cr_assert_not(sink_format_parse("xml", &f));
     cr_assert_str_eq(sink_format_name(SINK_FMT_JSON), "json");
 }
 
@@ -345,10 +347,12 @@ struct mem_sink {
     bool *closed;
 };
 
-static int mem_write(struct sink *s, const ev *e, const char *line, size_t len)
+static int mem_write(struct sink *s, const struct sink_msg *msg)
 {
     struct mem_sink *m = (struct mem_sink *)s;
-    cr_assert_not_null(e);
+    const char *line = msg->line;
+    size_t len = msg->len;
+    cr_assert_not_null(msg->e);
     cr_assert_eq(strlen(line), len);
     if (m->refuse || m->used + len + 1 >= sizeof m->lines)
         return -1;
@@ -382,7 +386,7 @@ static void mem_close(struct sink *s)
     free(m);
 }
 
-static const struct sink_ops mem_ops = {mem_write, mem_flush, mem_reopen, mem_close};
+static const struct sink_ops mem_ops = {mem_write, mem_flush, mem_reopen, mem_close, NULL};
 
 static struct mem_sink *mem_open(const char *label, unsigned mask, bool *closed)
 {
