@@ -25,6 +25,13 @@ void config_defaults(struct sensor_config *cfg)
     cfg->defrag_memcap_mb = 32;
 }
 
+void config_free(struct sensor_config *cfg)
+{
+    for (int i = 0; i < cfg->n_owned; i++)
+        free(cfg->owned[i]);
+    cfg->n_owned = 0;
+}
+
 void config_usage(FILE *f)
 {
     fputs("usage: pptp-sensor (-r FILE... | -i IFACE) [options]\n"
@@ -228,10 +235,11 @@ int config_load_file(struct sensor_config *cfg, const char *path)
         if (strcmp(section, "sensor") != 0)
             continue; /* other sections belong to detectors/outputs */
         const char *why = NULL;
-        char *copy = strdup(val);
+        char *copy = cfg->n_owned < CONFIG_MAX_OWNED ? strdup(val) : NULL;
+        if (copy)
+            cfg->owned[cfg->n_owned++] = copy;
         if (!copy || apply(cfg, key, copy, &why)) {
-            fprintf(stderr, "pptp-sensor: %s:%d: %s: %s\n", path, lineno, key, why ? why : "out of memory");
-            free(copy);
+            fprintf(stderr, "pptp-sensor: %s:%d: %s: %s\n", path, lineno, key, why ? why : "too many settings");
             rc = SENSOR_EXIT_USAGE;
             break;
         }

@@ -13,6 +13,7 @@
 
 #define CONFIG_MAX_FILES 64
 #define CONFIG_MAX_PORTS 16
+#define CONFIG_MAX_OWNED 256
 
 /* Exit codes (documented in README and docs/cli.md). */
 enum sensor_exit {
@@ -48,16 +49,21 @@ struct sensor_config {
     uint32_t max_ctrl;            /* control connections tracked at once */
     uint32_t defrag_memcap_mb;
     const char *config_file;
+    /* strings copied from a config file, freed by config_free() */
+    char *owned[CONFIG_MAX_OWNED];
+    int n_owned;
 };
 
 /* Fill defaults. */
 void config_defaults(struct sensor_config *cfg);
+/* Free what config_load_file() copied. */
+void config_free(struct sensor_config *cfg);
 /* Parse argv (and the --config file it names). On error prints a clear message to
  * stderr and returns SENSOR_EXIT_USAGE; returns -1 after printing --help/--version
  * (caller exits 0); 0 on success. argv strings are borrowed, not copied. */
 int config_parse_args(struct sensor_config *cfg, int argc, char **argv);
 /* Load a config file; returns 0 or SENSOR_EXIT_USAGE with a message naming file:line.
- * Strings are copied into storage owned by cfg's process lifetime (leaked on exit). */
+ * Strings are copied into storage owned by cfg (released by config_free). */
 int config_load_file(struct sensor_config *cfg, const char *path);
 /* Parse a duration like "30m", "1h", "90s", "250ms", "10" (seconds). -1 on error. */
 int config_parse_duration(const char *s, uint64_t *ns);

@@ -64,16 +64,25 @@ static bool on_dlt(void *user, int dlt, const char *src)
     return false;
 }
 
+static int run_sensor(struct sensor_config *cfgp);
+
 int main(int argc, char **argv)
 {
     struct sensor_config cfg;
     config_defaults(&cfg);
     int rc = config_parse_args(&cfg, argc, argv);
-    if (rc < 0)
-        return 0;
-    if (rc)
-        return rc;
+    if (rc == 0)
+        rc = run_sensor(&cfg);
+    else if (rc < 0) /* --help / --version */
+        rc = 0;
+    config_free(&cfg);
+    return rc;
+}
 
+static int run_sensor(struct sensor_config *cfgp)
+{
+    struct sensor_config cfg = *cfgp; /* a working copy; config_free() frees via *cfgp */
+    int rc;
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     cfg.observer_hostname = host;
