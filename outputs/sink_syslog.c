@@ -549,7 +549,7 @@ static struct sink *sl_open(const char *arg, const struct sink_opts *o, char *er
             ss->hf = H_5424;
         else if (!strcmp(sp.kv[i].v, "rfc3164") || !strcmp(sp.kv[i].v, "3164") || !strcmp(sp.kv[i].v, "bsd"))
             ss->hf = H_3164;
-        else if (!sp.kv[i].used) {
+        else if (!sp.kv[i].used) { /* json and cef were taken by sink_open */
             snprintf(err, errlen, "format=%s: expected rfc5424, rfc3164, json or cef", sp.kv[i].v);
             goto fail;
         }

@@ -1,6 +1,8 @@
 /* spec.c - output spec parsing (spec.h). */
 #include "spec.h"
 
+#include "sink.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -82,6 +84,14 @@ int sink_spec_parse(const char *arg, struct sink_spec *sp, char *err, size_t err
         }
     }
     pct_decode(sp->target);
+    /* the parameters sink_open() handles for every type */
+    for (int i = 0; i < sp->nkv; i++) {
+        enum sink_format f;
+        const char *k = sp->kv[i].k;
+        if (!strcmp(k, "classes") || !strcmp(k, "name") || !strcmp(k, "queue") ||
+            (!strcmp(k, "format") && sink_format_parse(sp->kv[i].v, &f)))
+            sp->kv[i].used = true;
+    }
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* config.c - command line and config file parsing; see config.h. */
 #include "config.h"
+#include "outputs_cli.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,6 +24,7 @@ void config_defaults(struct sensor_config *cfg)
     cfg->max_calls = 2000000;
     cfg->max_ctrl = 1000000;
     cfg->defrag_memcap_mb = 32;
+    cfg->flush_timeout_ns = 10 * NS_PER_S;
 }
 
 void config_free(struct sensor_config *cfg)
@@ -30,6 +32,11 @@ void config_free(struct sensor_config *cfg)
     for (int i = 0; i < cfg->n_owned; i++)
         free(cfg->owned[i]);
     cfg->n_owned = 0;
+    for (int i = 0; i < cfg->n_output_sections; i++) {
+        free(cfg->output_sections[i].url);
+        free(cfg->output_sections[i].query);
+    }
+    cfg->n_output_sections = 0;
 }
 
 void config_usage(FILE *f)
@@ -46,6 +53,11 @@ void config_usage(FILE *f)
           "      --pptp-port PORT    PPTP control port (default 1723; repeat for several)\n"
           "output:\n"
           "  -w, --write FILE        write JSON lines to FILE (default stdout; SIGHUP reopens)\n"
+          "  -o, --output SPEC       add an output (repeatable; docs/outputs.md): file:PATH,\n"
+          "                          syslog+udp|tcp|tls://HOST:PORT, syslog+unix:///dev/log, kafka://HOST:PORT;\n"
+          "                          ?classes=alert,session&format=json|cef&name=N&queue=N and per type options\n"
+          "  -X, --kafka-property K=V  librdkafka property for every Kafka output (repeatable)\n"
+          "      --flush-timeout D   bound for delivering queued events at exit (default 10s)\n"
           "      --observer-name S   observer.name in every event (default pptp-sensor)\n"
           "timers (durations: 90s, 30m, 1h, 250ms):\n"
           "      --idle-timeout D    idle threshold for teardown reason idle_timeout (default 30m)\n"
@@ -145,6 +157,28 @@ static int apply(struct sensor_config *cfg, const char *key, const char *val, co
         cfg->pptp_ports[cfg->n_pptp_ports++] = (uint16_t)u;
     } else if (strcmp(key, "write") == 0) {
         cfg->write_file = val;
+    } else if (strcmp(key, "output") == 0) {
+        if (cfg->n_outputs >= CONFIG_MAX_OUTPUTS) {
+            *why = "too many outputs";
+            return -1;
+        }
+        cfg->outputs[cfg->n_outputs++] = val;
+    } else if (strcmp(key, "kafka-property") == 0) {
+        if (!strchr(val, '=') || val[0] == '=') {
+            *why = "expected KEY=VALUE";
+            return -1;
+        }
+        if (cfg->n_kafka_props >= CONFIG_MAX_KAFKA_PROPS) {
+            *why = "too many Kafka properties";
+            return -1;
+        }
+        cfg->kafka_props[cfg->n_kafka_props++] = val;
+    } else if (strcmp(key, "flush-timeout") == 0) {
+        if (config_parse_duration(val, &ns)) {
+            *why = "not a duration (e.g. 5s, 250ms)";
+            return -1;
+        }
+        cfg->flush_timeout_ns = ns;
     } else if (strcmp(key, "observer-name") == 0) {
         cfg->observer_name = val;
     } else if (strcmp(key, "idle-timeout") == 0 || strcmp(key, "expire") == 0 ||
@@ -232,8 +266,17 @@ int config_load_file(struct sensor_config *cfg, const char *path)
         }
         *eq = '\0';
         char *key = trim(s), *val = trim(eq + 1);
+        if (strncmp(section, "output.", 7) == 0) {
+            const char *why = NULL;
+            if (outputs_config_section(cfg, section + 7, key, val, &why)) {
+                fprintf(stderr, "pptp-sensor: %s:%d: [%s] %s: %s\n", path, lineno, section, key, why);
+                rc = SENSOR_EXIT_USAGE;
+                break;
+            }
+            continue;
+        }
         if (strcmp(section, "sensor") != 0)
-            continue; /* other sections belong to detectors/outputs */
+            continue; /* other sections belong to detectors */
         const char *why = NULL;
         char *copy = cfg->n_owned < CONFIG_MAX_OWNED ? strdup(val) : NULL;
         if (copy)
@@ -250,7 +293,7 @@ int config_load_file(struct sensor_config *cfg, const char *path)
 
 int config_parse_args(struct sensor_config *cfg, int argc, char **argv)
 {
-    enum { O_NOPROMISC = 256, O_PORT, O_OBS, O_IDLE, O_EXPIRE, O_INTERIM, O_STATS, O_FRAG, O_MAXS, O_MEMCAP };
+    enum { O_NOPROMISC = 256, O_PORT, O_OBS, O_IDLE, O_EXPIRE, O_INTERIM, O_STATS, O_FRAG, O_MAXS, O_MEMCAP, O_FLUSH };
     static const struct option longopts[] = {
         {"read", required_argument, 0, 'r'},
         {"interface", required_argument, 0, 'i'},
@@ -268,6 +311,9 @@ int config_parse_args(struct sensor_config *cfg, int argc, char **argv)
         {"frag-timeout", required_argument, 0, O_FRAG},
         {"max-sessions", required_argument, 0, O_MAXS},
         {"defrag-memcap", required_argument, 0, O_MEMCAP},
+        {"output", required_argument, 0, 'o'},
+        {"kafka-property", required_argument, 0, 'X'},
+        {"flush-timeout", required_argument, 0, O_FLUSH},
         {"config", required_argument, 0, 'c'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
@@ -277,7 +323,7 @@ int config_parse_args(struct sensor_config *cfg, int argc, char **argv)
         [O_NOPROMISC - 256] = "promisc", [O_PORT - 256] = "pptp-port", [O_OBS - 256] = "observer-name",
         [O_IDLE - 256] = "idle-timeout", [O_EXPIRE - 256] = "expire", [O_INTERIM - 256] = "interim",
         [O_STATS - 256] = "stats-interval", [O_FRAG - 256] = "frag-timeout", [O_MAXS - 256] = "max-sessions",
-        [O_MEMCAP - 256] = "defrag-memcap",
+        [O_MEMCAP - 256] = "defrag-memcap", [O_FLUSH - 256] = "flush-timeout",
     };
     /* First pass: the config file, so the command line overrides it. */
     for (int i = 1; i < argc - 1; i++)
@@ -290,7 +336,7 @@ int config_parse_args(struct sensor_config *cfg, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int opt;
-    while ((opt = getopt_long(argc, argv, ":r:i:f:s:B:w:c:hV", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":r:i:f:s:B:w:o:X:c:hV", longopts, NULL)) != -1) {
         const char *key = NULL, *val = optarg, *why = NULL;
         switch (opt) {
         case 'r': key = "read"; break;
@@ -299,6 +345,8 @@ int config_parse_args(struct sensor_config *cfg, int argc, char **argv)
         case 's': key = "snaplen"; break;
         case 'B': key = "buffer-size"; break;
         case 'w': key = "write"; break;
+        case 'o': key = "output"; break;
+        case 'X': key = "kafka-property"; break;
         case 'c': continue;
         case 'h': config_usage(stdout); return -1;
         case 'V': printf("pptp-sensor %s\n", PPTP_SENSOR_VERSION); return -1;

@@ -14,6 +14,15 @@
 #define CONFIG_MAX_FILES 64
 #define CONFIG_MAX_PORTS 16
 #define CONFIG_MAX_OWNED 256
+#define CONFIG_MAX_OUTPUTS 8
+#define CONFIG_MAX_KAFKA_PROPS 64
+
+/* An [output.NAME] config-file section (outputs_cli.c builds it). */
+struct config_output {
+    char name[64];
+    char *url;    /* url = ... */
+    char *query;  /* the other keys, "&key=value..." (percent-encoded values) */
+};
 
 /* Exit codes (documented in README and docs/cli.md). */
 enum sensor_exit {
@@ -36,6 +45,13 @@ struct sensor_config {
     int n_pptp_ports;
     /* output */
     const char *write_file;   /* NULL or "-": stdout */
+    const char *outputs[CONFIG_MAX_OUTPUTS]; /* -o SPEC (docs/outputs.md) */
+    int n_outputs;
+    struct config_output output_sections[CONFIG_MAX_OUTPUTS]; /* [output.NAME] */
+    int n_output_sections;
+    const char *kafka_props[CONFIG_MAX_KAFKA_PROPS + 1]; /* -X key=value, NULL terminated */
+    int n_kafka_props;
+    uint64_t flush_timeout_ns;    /* bound for delivering what is queued at exit (10 s) */
     const char *observer_name;
     const char *observer_hostname;
     /* timing (nanoseconds) */

@@ -10,6 +10,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "outputs_cli.h"
 #include "sensor.h"
 #include "sink.h"
 
@@ -93,16 +94,10 @@ static int run_sensor(struct sensor_config *cfgp)
         fprintf(stderr, "pptp-sensor: out of memory\n");
         return SENSOR_EXIT_FAILURE;
     }
-    char err[256] = "";
-    struct sink_opts so;
-    memset(&so, 0, sizeof so);
-    struct sink *out = sink_open(cfg.write_file, &so, err, sizeof err);
-    if (!out) {
-        fprintf(stderr, "pptp-sensor: cannot open output %s: %s\n", cfg.write_file ? cfg.write_file : "stdout", err);
+    if (outputs_open(&cfg, sinks) != 0) {
         sink_set_close(sinks);
         return SENSOR_EXIT_FAILURE;
     }
-    sink_set_add(sinks, out);
 
     struct sensor *s = sensor_new(&cfg, sinks);
     if (!s) {
@@ -132,7 +127,7 @@ static int run_sensor(struct sensor_config *cfgp)
         sensor_finish(s, &cst);
     sink_set_flush(sinks);
     sensor_free(s);
-    sink_set_close(sinks);
+    outputs_close(sinks, false); /* bounded by --flush-timeout; reports what was lost */
     if (g_stop && rc == 0)
         return SENSOR_EXIT_OK;
     return rc;

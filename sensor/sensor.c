@@ -247,16 +247,20 @@ void sensor_emit_stats(struct sensor *s, const struct capture_stats *cst)
                     *q = '_';
             stats_counter(e, key, t->anomalies[a]);
         }
-    /* outputs */
+    /* outputs, by name: queued = sent + failed + dropped + pending */
     for (size_t i = 0; i < s->sinks->n; i++) {
         const struct sink *k = s->sinks->sinks[i];
-        char key[192];
-        snprintf(key, sizeof key, "pptp.stats.outputs.%s.written", k->type);
-        stats_counter(e, key, k->c.written);
-        snprintf(key, sizeof key, "pptp.stats.outputs.%s.dropped", k->type);
-        stats_counter(e, key, k->c.dropped);
-        snprintf(key, sizeof key, "pptp.stats.outputs.%s.failed", k->type);
-        stats_counter(e, key, k->c.failed);
+        static const char *const what[] = {"queued", "sent", "failed", "dropped", "truncated"};
+        uint64_t v[] = {k->c.queued, k->c.written, k->c.failed, k->c.dropped, k->c.truncated};
+        char name[64], key[192];
+        size_t n = 0;
+        for (const char *c = k->name; *c && n + 1 < sizeof name; c++) /* one key segment */
+            name[n++] = (*c == '.' || *c == '"' || *c == '\\' || *c <= ' ' || *c == 0x7f) ? '_' : *c;
+        name[n] = '\0';
+        for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
+            snprintf(key, sizeof key, "pptp.stats.outputs.%s.%s", name, what[j]);
+            stats_counter(e, key, v[j]);
+        }
     }
     stats_counter(e, "pptp.stats.events", t->events + 1);
     emit_send(s, e);
