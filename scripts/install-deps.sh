@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config clang libclang-rt-14-dev llvm
   libpcap-dev libndpi-dev librdkafka-dev libcriterion-dev libssl-dev
-  tshark tcpdump pptpd pptp-linux rsyslog kcat python3-scapy iproute2
+  tshark tcpdump pptpd pptp-linux rsyslog rsyslog-openssl kcat openssl python3-scapy iproute2
 )
 
 missing=()
