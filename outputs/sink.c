@@ -186,6 +186,21 @@ static int common_params(const char *arg, struct sink_opts *o, char *name, size_
         }
         o->queue_events = (size_t)u;
     }
+    bool b;
+    if ((v = sink_spec_get(&sp, "fsync"))) {
+        if (!sink_spec_bool(v, &b)) {
+            snprintf(err, errlen, "fsync=%s: expected 0 or 1", v);
+            goto out;
+        }
+        o->fsync = b;
+    }
+    if ((v = sink_spec_get(&sp, "line_buffered"))) {
+        if (!sink_spec_bool(v, &b)) {
+            snprintf(err, errlen, "line_buffered=%s: expected 0 or 1", v);
+            goto out;
+        }
+        o->line_buffered = b;
+    }
     rc = 0;
 out:
     sink_spec_free(&sp);
@@ -230,7 +245,15 @@ struct sink *sink_open(const char *spec, const struct sink_opts *o, char *err, s
         snprintf(err, errlen, "no sink type for '%s'", spec ? spec : "-");
         return NULL;
     }
-    struct sink *s = t->open(arg, &eff, err, errlen);
+    struct sink *s;
+    if (strcmp(t->name, "file") == 0 && arg != spec && strchr(arg, '?')) {
+        /* "file:PATH?params": the file type takes only the common ones */
+        char *path = strndup(arg, (size_t)(strchr(arg, '?') - arg));
+        s = path ? t->open(path, &eff, err, errlen) : NULL;
+        free(path);
+    } else {
+        s = t->open(arg, &eff, err, errlen);
+    }
     if (!s)
         return NULL;
     if (eff.queue_events && sink_async_start(s, &eff, err, errlen) != 0) {

@@ -88,7 +88,8 @@ int sink_spec_parse(const char *arg, struct sink_spec *sp, char *err, size_t err
     for (int i = 0; i < sp->nkv; i++) {
         enum sink_format f;
         const char *k = sp->kv[i].k;
-        if (!strcmp(k, "classes") || !strcmp(k, "name") || !strcmp(k, "queue") ||
+        if (!strcmp(k, "classes") || !strcmp(k, "name") || !strcmp(k, "queue") || !strcmp(k, "fsync") ||
+            !strcmp(k, "line_buffered") ||
             (!strcmp(k, "format") && sink_format_parse(sp->kv[i].v, &f)))
             sp->kv[i].used = true;
     }
