@@ -12,12 +12,20 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gre.h"
+#include "ip_common.h"
+#include "ipv4.h"
+#include "link.h"
+#include "mppe.h"
+#include "mppe_crypto.h"
 #include "mschap.h"
 #include "mschap_crypto.h"
+#include "ppp.h"
 #include "peer_scenario.h"
 #include "peer_synth.h"
 #include "peer_util.h"
@@ -516,6 +524,98 @@ Test(credentials, mschapv1_and_chap_md5_verify, .init = crypto_init, .fini = cry
     cr_assert_eq(chap_md5_verify(cx, (uint8_t)r[1].id, &pw, r[0].value, r[0].vlen, r[1].value, r[1].vlen, &m),
                  MSCHAP_CRYPTO_OK);
     cr_expect(m, "CHAP-MD5 response");
+}
+
+/* Decrypt every MPPE frame of a capture with keys derived from its own
+ * MS-CHAP exchange and the scenario's password: each must give an IPv4
+ * packet (protocol 0x21) with a valid header checksum. */
+typedef struct mppe_walk {
+    mppe_state st[2]; /* [0] client to server, [1] server to client */
+    uint32_t client_ip;
+    int ok, bad, frames;
+} mppe_walk;
+
+static void mppe_walk_pcap(const char *name, mppe_walk *w)
+{
+    char path[4096], err[PCAP_ERRBUF_SIZE];
+    pcap_t *p = pcap_open_offline(pcap_path(name, path, sizeof path), err);
+    cr_assert_not_null(p, "%s", err);
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    while (pcap_next_ex(p, &h, &d) == 1) {
+        cursor c, l3, l4, pl, info, enc;
+        cursor_init(&c, d, h->caplen);
+        struct link_info li;
+        struct ipv4_hdr ip;
+        struct gre_hdr g;
+        struct ppp_frame f;
+        struct mppe_hdr m;
+        if (link_decode(pcap_datalink(p), &c, &li, &l3, NULL) != DEC_OK || li.next_proto != 0x0800 ||
+            ipv4_decode(&l3, &ip, &l4, NULL) != DEC_OK || ip.proto != IP_PROTO_GRE || ip.is_fragment ||
+            gre_decode(&l4, &g, &pl, NULL) != DEC_OK || ppp_decode(&pl, &f, &info, NULL) != DEC_OK ||
+            f.protocol != PPP_PROTO_COMP || mppe_decode(&info, &m, &enc, NULL) != DEC_OK)
+            continue;
+        w->frames++;
+        uint8_t plain[2048];
+        size_t n = cursor_len(&enc);
+        int dir = ip.src == w->client_ip ? 0 : 1;
+        if (n > sizeof plain ||
+            mppe_decrypt(cx, &w->st[dir], m.coherency_count, m.flushed, cursor_data(&enc), n, plain) != MPPE_OK) {
+            w->bad++;
+            continue;
+        }
+        size_t k = plain[0] == 0x21 ? 1 : 2; /* PFC or not */
+        cursor ic, ipl;
+        cursor_init_exact(&ic, plain + k, n - k);
+        struct ipv4_hdr inner;
+        bool good = (k == 1 || (plain[0] == 0 && plain[1] == 0x21)) && ipv4_decode(&ic, &inner, &ipl, NULL) == DEC_OK &&
+                    inner.checksum_ok;
+        if (good)
+            w->ok++;
+        else
+            w->bad++;
+    }
+    pcap_close(p);
+}
+
+Test(credentials, mppe_v2_traffic_decrypts_from_the_capture, .init = crypto_init, .fini = crypto_fini)
+{
+    skip_without_tshark();
+    chap_row r[8];
+    cr_assert_eq(chap_rows("mschapv2_mppe128", r, 8), 3);
+    mschapv2_response resp;
+    cr_assert(mschapv2_response_parse(r[1].value, r[1].vlen, &resp, NULL));
+    secret pw;
+    set_pw(&pw, "s3cret");
+    mppe_key c2s, s2c;
+    cr_assert_eq(mppe_start_keys_from_mschapv2(cx, &pw, resp.nt_response, 128, &c2s, &s2c), MPPE_OK);
+    mppe_walk w;
+    memset(&w, 0, sizeof w);
+    cr_assert_eq(mppe_state_init(cx, &w.st[0], &c2s, 128, true), MPPE_OK);
+    cr_assert_eq(mppe_state_init(cx, &w.st[1], &s2c, 128, true), MPPE_OK);
+    w.client_ip = 0x0a000002;
+    mppe_walk_pcap("mschapv2_mppe128", &w);
+    cr_expect_eq(w.frames, 46);
+    cr_expect_eq(w.ok, 46, "decrypted %d of %d (%d bad)", w.ok, w.frames, w.bad);
+}
+
+Test(credentials, mppe_v1_stateful_40_decrypts_from_the_capture, .init = crypto_init, .fini = crypto_fini)
+{
+    skip_without_tshark();
+    chap_row r[8];
+    cr_assert_eq(chap_rows("mschapv1", r, 8), 3);
+    secret pw;
+    set_pw(&pw, "Passw0rd");
+    mppe_key k;
+    cr_assert_eq(mppe_v1_start_key(cx, &pw, r[0].value, 40, &k), MPPE_OK);
+    mppe_walk w;
+    memset(&w, 0, sizeof w);
+    cr_assert_eq(mppe_state_init(cx, &w.st[0], &k, 40, false), MPPE_OK);
+    cr_assert_eq(mppe_state_init(cx, &w.st[1], &k, 40, false), MPPE_OK);
+    w.client_ip = 0x0a000302;
+    mppe_walk_pcap("mschapv1", &w);
+    cr_expect_eq(w.frames, 16);
+    cr_expect_eq(w.ok, 16, "decrypted %d of %d (%d bad)", w.ok, w.frames, w.bad);
 }
 
 /* ---- scenario language ----------------------------------------------------------------------- */
