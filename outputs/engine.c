@@ -81,7 +81,8 @@ bool sink_should_abort(const struct sink *s)
 {
     if (atomic_load_explicit(&s->abort_, memory_order_relaxed))
         return true;
-    return s->deadline_ns && sink_now_ns() >= s->deadline_ns;
+    int64_t d = atomic_load_explicit(&s->deadline_ns, memory_order_relaxed);
+    return d && sink_now_ns() >= d;
 }
 
 static size_t align8(size_t n) { return (n + 7u) & ~(size_t)7u; }

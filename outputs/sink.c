@@ -155,7 +155,7 @@ void sink_init_common(struct sink *s, const struct sink_ops *ops, const char *ty
     memset(&s->c, 0, sizeof s->c);
     s->max_len = 0;
     s->q = NULL;
-    s->deadline_ns = 0;
+    atomic_init(&s->deadline_ns, 0);
     atomic_init(&s->abort_, false);
 }
 

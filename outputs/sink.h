@@ -144,7 +144,7 @@ struct sink {
     size_t max_len;            /* longest rendering the sink takes, 0: no cap (sink_render_max) */
     struct sink_counters c;
     struct sink_async *q;      /* NULL: called directly on the emitting thread */
-    int64_t deadline_ns;       /* CLOCK_MONOTONIC bound for close()/flush, 0: none */
+    _Atomic int64_t deadline_ns; /* CLOCK_MONOTONIC bound for close()/flush, 0: none */
     atomic_bool abort_;        /* give up waiting: shutdown time ran out */
 };
 

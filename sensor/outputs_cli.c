@@ -100,28 +100,53 @@ static void unique_name(const struct sink_set *set, const char *base, char *out,
     }
 }
 
+/* The type a spec names ("syslog" for "syslog+udp://..."), "file" or "stdout". */
+static void spec_type(const char *spec, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", !spec || !strcmp(spec, "-") ? "stdout" : "file");
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    if (!colon)
+        return;
+    size_t n = strcspn(spec, ":+");
+    for (const struct sink_type *const *t = sink_types(); *t; t++)
+        if (strlen((*t)->name) == n && strncmp((*t)->name, spec, n) == 0) {
+            snprintf(out, cap, "%s", (*t)->name);
+            if (!strcmp(out, "file") && !strcmp(colon + 1, "-"))
+                snprintf(out, cap, "stdout");
+        }
+}
+
 static int open_one(const struct sensor_config *cfg, struct sink_set *set, const char *spec, const char *section)
 {
+    /* its name first (name=, the section, or the type; made unique): the
+     * output's thread may use it as soon as it is open */
+    char base[128] = "", name[128];
+    const char *q = spec && strchr(spec, ':') ? strchr(spec, '?') : NULL;
+    for (const char *p = q; p; p = strchr(p + 1, '&'))
+        if (strncmp(p + 1, "name=", 5) == 0)
+            snprintf(base, sizeof base, "%.*s", (int)strcspn(p + 6, "&"), p + 6);
+    if (!base[0] && section)
+        snprintf(base, sizeof base, "%s", section);
+    if (!base[0])
+        spec_type(spec, base, sizeof base);
+    unique_name(set, base, name, sizeof name);
     char err[512] = "";
     struct sink_opts o;
     memset(&o, 0, sizeof o);
     o.queue_events = OUTPUTS_QUEUE_EVENTS;
     o.props = cfg->kafka_props;
+    o.name = name;
     struct sink *s = sink_open(spec, &o, err, sizeof err);
     if (!s) {
         fprintf(stderr, "pptp-sensor: cannot open output %s: %s\n", spec ? spec : "stdout", err);
         return SENSOR_EXIT_FAILURE;
     }
-    /* name: name= (sink_open put it in s->name when given), the section, or the type */
-    bool named = false;
-    const char *q = spec && strchr(spec, ':') ? strchr(spec, '?') : NULL;
-    for (const char *p = q; p; p = strchr(p + 1, '&'))
-        if (strncmp(p + 1, "name=", 5) == 0)
-            named = true;
-    char name[128];
-    const char *base = named ? s->name : section ? section : (!spec || !strcmp(spec, "-")) ? "stdout" : s->type;
-    unique_name(set, base, name, sizeof name);
-    snprintf(s->name, sizeof s->name, "%s", name);
+    if (strcmp(s->name, name) != 0) {
+        fprintf(stderr, "pptp-sensor: output %s: name '%s' is not usable in statistics or taken; use letters, digits, - and _\n",
+                spec, s->name);
+        sink_close(s);
+        return SENSOR_EXIT_FAILURE;
+    }
     if (sink_set_add(set, s) != 0) {
         fprintf(stderr, "pptp-sensor: too many outputs (at most %d)\n", SINK_SET_MAX);
         return SENSOR_EXIT_FAILURE;
