@@ -117,8 +117,12 @@ int capture_run(const struct sensor_config *cfg, const struct capture_hooks *hoo
             return SENSOR_EXIT_FAILURE;
         }
         rc = apply_filter(p, cfg, cfg->interface);
-        if (rc == 0)
+        if (hooks->handle_out)
+            *hooks->handle_out = p;
+        if (rc == 0 && !(stop && *stop))
             rc = read_loop(p, cfg->interface, hooks, stop, st, true);
+        if (hooks->handle_out)
+            *hooks->handle_out = NULL;
         struct pcap_stat ps;
         if (pcap_stats(p, &ps) == 0) {
             st->kernel_received = ps.ps_recv;

@@ -42,6 +42,10 @@ struct capture_hooks {
     capture_idle_cb idle;
     capture_dlt_cb dlt_check;
     void *user;
+    /* When set, receives the open pcap handle (NULL again before it is closed), so
+     * a signal handler can pcap_breakloop() a live capture blocked waiting for
+     * packets. */
+    void *volatile *handle_out;
 };
 
 /* Build the default BPF filter for the configured PPTP ports into buf. */

@@ -3,6 +3,7 @@
  * the capture through the pipeline, shut down cleanly on SIGINT/SIGTERM, reopen
  * the output file on SIGHUP.
  */
+#include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,11 +23,16 @@ struct run {
 
 static volatile sig_atomic_t g_stop;   /* signal flags: the only process-wide state */
 static volatile sig_atomic_t g_reopen;
+static void *volatile g_live;          /* the live pcap handle, for pcap_breakloop() */
 
 static void on_stop(int sig)
 {
     (void)sig;
     g_stop = 1;
+    /* A live capture may be blocked in poll() with no traffic: wake it
+     * (pcap_breakloop is async-signal-safe: it sets a flag and writes an eventfd). */
+    if (g_live)
+        pcap_breakloop((pcap_t *)g_live);
 }
 
 static void on_hup(int sig)
@@ -117,7 +123,8 @@ static int run_sensor(struct sensor_config *cfgp)
     signal(SIGPIPE, SIG_IGN);
 
     struct run r = {.sensor = s, .sinks = sinks, .reopen = &g_reopen};
-    struct capture_hooks hooks = {.packet = on_packet, .idle = on_idle, .dlt_check = on_dlt, .user = &r};
+    struct capture_hooks hooks = {
+        .packet = on_packet, .idle = on_idle, .dlt_check = on_dlt, .user = &r, .handle_out = &g_live};
     struct capture_stats cst;
     memset(&cst, 0, sizeof cst);
     rc = capture_run(&cfg, &hooks, &g_stop, &cst);
