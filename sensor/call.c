@@ -38,6 +38,7 @@ struct call *call_new(struct sensor *s, struct ctrl_conn *c, uint64_t now)
 void call_set_ids(struct sensor *s, struct call *k, int have_pns, uint16_t pns, int have_pac, uint16_t pac)
 {
     /* DIR_SERVER packets are keyed by the PNS's id, DIR_CLIENT packets by the PAC's. */
+    detect_on_call_ids(s, k, have_pns, pns, have_pac, pac); /* DETECT: Call ID collisions */
     if (have_pns && (!k->have_pns_id || k->pns_call_id != pns)) {
         gre_remove(s, k, DIR_SERVER);
         k->pns_call_id = pns;
@@ -89,8 +90,11 @@ void call_end(struct sensor *s, struct call *k, struct call_end why, uint64_t no
         ev_set_time(e, "event.end", (int64_t)now);
         ev_set_uint(e, "event.duration", now >= k->start_ns ? now - k->start_ns : 0);
         emit_call_counters(s, e, k);
+        detect_fill_teardown(s, k, e); /* DETECT: pptp.inner.* */
         emit_send(s, e);
+        detect_on_teardown(s, k, r, now); /* DETECT */
     }
+    detect_call_free(s, k); /* DETECT */
     gre_remove(s, k, DIR_CLIENT);
     gre_remove(s, k, DIR_SERVER);
     if (k->ctrl) {
@@ -244,6 +248,7 @@ void call_gre(struct sensor *s, const struct pkt *p, uint64_t now, bool reassemb
     struct call *k = gre_find(s, &dst, g->call_id, &dir);
     if (!k) {
         k = gre_miss(s, &src, &dst, g->call_id, now, &dir);
+        detect_on_gre_miss(s, p, &src, &dst, k, now); /* DETECT: unowned, after teardown */
         if (!k)
             return;
     }
@@ -264,6 +269,7 @@ void call_gre(struct sensor *s, const struct pkt *p, uint64_t now, bool reassemb
     }
     k->last_ns = now;
     call_touch(s, k);
+    detect_on_gre(s, k, dir, p, &src, now); /* DETECT: wrong source, sequence */
     if (!p->has_ppp)
         return;
     enum ppp_kind kind = dispatch_ppp_kind(p->ppp.protocol);
@@ -277,6 +283,7 @@ void call_gre(struct sensor *s, const struct pkt *p, uint64_t now, bool reassemb
         s->st.anomalies[a]++;
     if (due)
         emit_due(s, k, due, now);
+    detect_on_ppp(s, k, dir, p, due, now); /* DETECT */
     if ((due & PPPNEG_DUE_LCP_TERMINATE) && !k->teardown_initiator)
         k->teardown_initiator = (uint8_t)(k->ppp.lcp_terminated == 1 + PPPNEG_CLIENT ? INIT_CLIENT : INIT_SERVER);
     /* A GRE-only call ends when LCP is terminated: no control message will end it. */

@@ -1,5 +1,6 @@
 /* config.c - command line and config file parsing; see config.h. */
 #include "config.h"
+#include "detect_config.h"
 #include "outputs_cli.h"
 
 #include <ctype.h>
@@ -37,6 +38,8 @@ void config_free(struct sensor_config *cfg)
         free(cfg->output_sections[i].query);
     }
     cfg->n_output_sections = 0;
+    free(cfg->detect); /* DETECT */
+    cfg->detect = NULL;
 }
 
 void config_usage(FILE *f)
@@ -275,8 +278,16 @@ int config_load_file(struct sensor_config *cfg, const char *path)
             }
             continue;
         }
-        if (strcmp(section, "sensor") != 0)
-            continue; /* other sections belong to detectors */
+        if (strcmp(section, "sensor") != 0) {
+            /* DETECT: rule, [ndpi] and [detect] sections (detect_config.c) */
+            const char *dwhy = NULL;
+            if (detect_config_apply(cfg, section, key, val, &dwhy) < 0) {
+                fprintf(stderr, "pptp-sensor: %s:%d: [%s] %s: %s\n", path, lineno, section, key, dwhy);
+                rc = SENSOR_EXIT_USAGE;
+                break;
+            }
+            continue;
+        }
         const char *why = NULL;
         char *copy = cfg->n_owned < CONFIG_MAX_OWNED ? strdup(val) : NULL;
         if (copy)

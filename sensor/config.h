@@ -32,6 +32,8 @@ enum sensor_exit {
     SENSOR_EXIT_DAMAGED_INPUT = 3,  /* a capture file was truncated or corrupt; events were emitted */
 };
 
+struct detect_config; /* detect_config.h */
+
 struct sensor_config {
     /* input */
     const char *read_files[CONFIG_MAX_FILES];
@@ -65,6 +67,7 @@ struct sensor_config {
     uint32_t max_ctrl;            /* control connections tracked at once */
     uint32_t defrag_memcap_mb;
     const char *config_file;
+    struct detect_config *detect; /* DETECT: rule sections of the config file; NULL = defaults */
     /* strings copied from a config file, freed by config_free() */
     char *owned[CONFIG_MAX_OWNED];
     int n_owned;

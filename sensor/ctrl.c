@@ -379,6 +379,7 @@ static void ctrl_drain(struct sensor *s, struct ctrl_conn *c, int dir, uint64_t 
             while (skip + PPTP_CTRL_HEADER_LEN <= n && !pptp_ctrl_header_plausible(p + skip, n - skip))
                 skip++;
             s->st.anomalies[ANOMALY_SENSOR_CTRL_RESYNC]++;
+            detect_on_ctrl_garbage(s, c, dir, p, n, tcp_stream_resync_needed(st), now); /* DETECT */
             if (skip + PPTP_CTRL_HEADER_LEN > n) {
                 tcp_stream_discard(st, n - (PPTP_CTRL_HEADER_LEN - 1));
                 return;
@@ -398,6 +399,7 @@ static void ctrl_drain(struct sensor *s, struct ctrl_conn *c, int dir, uint64_t 
         dec_status ds = pptp_ctrl_decode(&cur, &m, &an);
         count_anomalies(s, &an);
         tcp_stream_consume(st, len);
+        detect_on_ctrl_msg(s, c, dir, &m, ds, &an, now); /* DETECT: control-channel rules */
         if (ds != DEC_OK) {
             s->st.decode_malformed++;
             continue;
@@ -412,8 +414,12 @@ void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
 {
     const struct tcp_hdr *t = &p->tcp;
     bool to_server = is_pptp_port(s, t->dport);
-    if (!to_server && !is_pptp_port(s, t->sport))
-        return;
+    if (!to_server && !is_pptp_port(s, t->sport)) {
+        int side = detect_other_tcp(s, p, now); /* DETECT: PPTP on another port (nDPI) */
+        if (!side)
+            return;
+        to_server = side > 0;
+    }
     s->st.tcp_ctrl_segments++;
     sn_addr src, dst;
     if (p->ip.version == 4) {
@@ -548,6 +554,7 @@ static void ctrl_shut(struct sensor *s, struct ctrl_conn *c, const char *reason,
         ev_set_uint(e, "pptp.ctrl.calls", c->n_calls);
         emit_send(s, e);
     }
+    detect_on_ctrl_close(s, c, reason, now); /* DETECT: scans */
     ctrl_remove(s, c);
     c->state = CTRL_STATE_CLOSED;
 }
@@ -561,6 +568,7 @@ static void ctrl_free(struct sensor *s, struct ctrl_conn *c)
             c->stream[d] = NULL;
         }
     free(c->info);
+    detect_ctrl_free(s, c); /* DETECT */
     s->st.ctrl_active--;
     free(c);
 }

@@ -34,6 +34,10 @@ struct sensor *sensor_new(const struct sensor_config *cfg, struct sink_set *sink
         return NULL;
     }
     tcp_stream_limits_default(&s->tcp_lim);
+    if (detect_init(s)) { /* DETECT */
+        sensor_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -53,8 +57,8 @@ uint64_t sensor_state_bytes(const struct sensor *s)
 static void on_frag_expired(void *user, const ip_defrag_expired *x)
 {
     struct sensor *s = user;
-    (void)x;
     s->st.anomalies[ANOMALY_SENSOR_FRAG_TIMEOUT]++;
+    detect_on_frag_expired(s, x); /* DETECT: ip_fragment_timeout */
 }
 
 /* Timers fall due at packet time: expiry of silent calls and connections,
@@ -120,6 +124,11 @@ static void route(struct sensor *s, struct pkt *p, enum pkt_kind kind, uint64_t 
         break;
     case PKT_GRE:
         call_gre(s, p, now, reassembled, frags);
+        break;
+    case PKT_ICMP:
+    case PKT_ICMP6:
+        detect_on_icmp(s, p, now); /* DETECT: icmp_frag_needed */
+        s->st.not_pptp++;
         break;
     case PKT_BAD:
         if (p->status == DEC_TRUNCATED)
@@ -188,6 +197,7 @@ void sensor_packet(struct sensor *s, const struct capture_packet *cp)
     ip_defrag_status st = ip_defrag_add(s->defrag, &f, now, &r, &an);
     for (anomaly_id a = anomaly_next(&an, ANOMALY_NONE); a != ANOMALY_NONE; a = anomaly_next(&an, a))
         s->st.anomalies[a]++;
+    detect_on_fragment(s, p, &f, st, &r, &an, now); /* DETECT: overlaps, fragment sizes */
     if (st != IP_DEFRAG_COMPLETE)
         return;
     s->st.datagrams_reassembled++;
@@ -195,6 +205,7 @@ void sensor_packet(struct sensor *s, const struct capture_packet *cp)
     kind = dispatch_l4(p, r.key.proto, r.data, r.len, true);
     count_pkt_anomalies(s, p);
     route(s, p, kind, now, true, r.frags);
+    detect_on_reassembled(s, p, kind, r.frags, now); /* DETECT: ip_fragmented */
 }
 
 static void stats_counter(ev *e, const char *key, uint64_t v) { ev_set_uint(e, key, v); }
@@ -286,6 +297,7 @@ void sensor_free(struct sensor *s)
 {
     if (!s)
         return;
+    detect_free(s); /* DETECT: first, so nothing below emits alerts */
     /* free without events */
     while (s->ctrl_lru_head) {
         struct ctrl_conn *c = s->ctrl_lru_head;

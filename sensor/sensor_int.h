@@ -5,6 +5,7 @@
 #ifndef PPTP_SENSOR_INT_H
 #define PPTP_SENSOR_INT_H
 
+#include "detect.h"
 #include "dispatch.h"
 #include "event.h"
 #include "ip_defrag.h"
@@ -65,6 +66,7 @@ struct sensor {
     ip_defrag *defrag;
     tcp_stream_limits tcp_lim;
     struct pkt pkt;
+    struct detect *det;     /* DETECT: alerts, fragmentation events, nDPI (detect.h) */
 };
 
 /* ---- tables (tables.c) ---- */

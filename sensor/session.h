@@ -39,6 +39,8 @@ enum call_state {
 enum sn_dir { DIR_CLIENT = 0, DIR_SERVER = 1 }; /* sender: client = PNS, server = PAC */
 
 struct ctrl_conn;
+struct detect_call;
+struct detect_ctrl;
 
 /* A call's entry in the GRE table (one per direction; container_of gives the call). */
 struct gre_link {
@@ -77,6 +79,7 @@ struct call {
     uint32_t connect_speed;
     uint16_t window[2];            /* receive window of each side */
     uint32_t frag_count, frag_fragments;
+    struct detect_call *det;       /* DETECT: rule state, allocated on first need */
     struct pppneg ppp;
 };
 
@@ -100,6 +103,7 @@ struct ctrl_conn {
     tcp_stream_park park[2];      /* position of a parked (freed) idle stream */
     uint8_t parked[2];
     struct ctrl_info *info;       /* SCCRQ facts until control_connect is emitted */
+    struct detect_ctrl *det;      /* DETECT: rule state, allocated on first need */
 };
 
 #endif
