@@ -182,12 +182,14 @@ static void count_unowned(struct sensor *s, const sn_addr *src, const sn_addr *d
     s->st.gre_unowned_pairs = s->n_unowned;
 }
 
-/* A partial call waiting to learn the Call ID of packets from src to dst. */
+/* A call waiting to learn the Call ID of packets from src to dst: a partial call
+ * with one direction known, or a call whose reply the capture missed (e.g. the
+ * OCRP was lost in a gap of the control stream). */
 static struct call *find_half_partial(struct sensor *s, struct ctrl_conn *c, const sn_addr *src, const sn_addr *dst)
 {
     struct call *k = c ? c->calls : s->call_lru_head;
     for (int budget = 4096; k && budget > 0; budget--) {
-        if (k->partial && k->state != CALL_STATE_DOWN && (c || !k->ctrl)) {
+        if ((k->partial || c) && k->state != CALL_STATE_DOWN && (c || !k->ctrl)) {
             if (sn_addr_eq(&k->client_ip, src) && sn_addr_eq(&k->server_ip, dst) && !k->have_pac_id)
                 return k;
             if (sn_addr_eq(&k->server_ip, src) && sn_addr_eq(&k->client_ip, dst) && !k->have_pns_id)
@@ -245,7 +247,7 @@ void call_gre(struct sensor *s, const struct pkt *p, uint64_t now, bool reassemb
         sn_addr_v6(&dst, p->ip.dst6);
     }
     int dir;
-    struct call *k = gre_find(s, &dst, g->call_id, &dir);
+    struct call *k = gre_find(s, &src, &dst, g->call_id, &dir);
     if (!k) {
         k = gre_miss(s, &src, &dst, g->call_id, now, &dir);
         detect_on_gre_miss(s, p, &src, &dst, k, now); /* DETECT: unowned, after teardown */

@@ -272,13 +272,29 @@ void detect_on_gre_miss(struct sensor *s, const struct pkt *p, const sn_addr *sr
     det_send(s, e);
 }
 
+/* Another live call between src and the packet's destination holds this Call ID:
+ * two PNSs got the same PAC Call ID (legal: RFC 2637 makes them unique per
+ * PAC-PNS pair) and the GRE table, keyed by destination and Call ID, found the
+ * other one.  Not an injection. */
+static bool other_owner(struct sensor *s, const struct call *k, int dir, const sn_addr *src, uint16_t call_id)
+{
+    const sn_addr *dst = dir == DIR_CLIENT ? &k->server_ip : &k->client_ip;
+    struct ctrl_conn *c = ctrl_find_pair(s, src, dst);
+    if (!c)
+        return false;
+    for (const struct call *o = c->calls; o; o = o->ctrl_next)
+        if (o != k && o->state != CALL_STATE_DOWN &&
+            (dir == DIR_CLIENT ? o->have_pac_id && o->pac_call_id == call_id : o->have_pns_id && o->pns_call_id == call_id))
+            return true;
+    return false;
+}
+
 void detect_on_gre(struct sensor *s, struct call *k, int dir, const struct pkt *p, const sn_addr *src, uint64_t now)
 {
-    (void)p;
     if (!s->det || s->det->quiet)
         return;
     const sn_addr *peer = dir == DIR_CLIENT ? &k->client_ip : &k->server_ip;
-    bool wrong = !sn_addr_eq(src, peer);
+    bool wrong = !sn_addr_eq(src, peer) && !other_owner(s, k, dir, src, p->gre.call_id);
     const struct gre_dir *g0 = &k->gre[0], *g1 = &k->gre[1];
     uint64_t oow = g0->out_of_window + g1->out_of_window;
     if (!wrong && oow < det_rc(s, DR_GRE_SEQUENCE_ANOMALY)->threshold)
@@ -340,9 +356,17 @@ void detect_on_call_ids(struct sensor *s, struct call *k, int have_pns, uint16_t
             continue;
         const sn_addr *dst = side == 0 ? &k->client_ip : &k->server_ip;
         uint16_t id = side == 0 ? pns : pac;
+        const sn_addr *src = side == 0 ? &k->server_ip : &k->client_ip;
         int dir;
-        struct call *o = gre_find(s, dst, id, &dir);
-        if (!o || o == k || o->state == CALL_STATE_DOWN || dir != (side == 0 ? DIR_SERVER : DIR_CLIENT))
+        struct call *o = gre_find(s, src, dst, id, &dir);
+        /* RFC 2637 makes Call IDs unique per PAC-PNS pair: only calls between
+         * the same two addresses can collide */
+        if (!o || o == k || o->state == CALL_STATE_DOWN || dir != (side == 0 ? DIR_SERVER : DIR_CLIENT) ||
+            !sn_addr_eq(&o->client_ip, &k->client_ip) || !sn_addr_eq(&o->server_ip, &k->server_ip))
+            continue;
+        /* the same Call ID towards one server from two different clients is how
+         * pptpd works (it demultiplexes by Call ID and peer): not a collision */
+        if (!sn_addr_eq(side == 0 ? &o->server_ip : &o->client_ip, src))
             continue;
         struct detect_call *dc = det_call(s, k);
         if (!dc || !det_once(&dc->fired, DR_GRE_CALL_ID_COLLISION))

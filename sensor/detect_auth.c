@@ -30,7 +30,9 @@ static uint64_t user_hash(const char *u)
 
 static void copy_name(char *dst, const char *src)
 {
-    snprintf(dst, DET_NAME_LEN, "%s", src);
+    size_t n = strnlen(src, DET_NAME_LEN - 1); /* cut to fit, always terminated */
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* Record a failing user for src; returns the distinct users failing within window. */

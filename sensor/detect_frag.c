@@ -85,7 +85,7 @@ static struct owner owner_of(struct sensor *s, uint8_t proto, const sn_addr *src
     if (proto == IP_PROTO_GRE) {
         if (have_l4) {
             int dir;
-            o.k = gre_find(s, dst, call_id, &dir);
+            o.k = gre_find(s, src, dst, call_id, &dir);
             if (o.k)
                 o.dir = dir;
         }

@@ -79,7 +79,8 @@ void ctrl_insert(struct sensor *s, struct ctrl_conn *c);
 void ctrl_remove(struct sensor *s, struct ctrl_conn *c);
 void ctrl_touch(struct sensor *s, struct ctrl_conn *c);
 /* dir: DIR_CLIENT = the key used by packets the client sends (PAC address, PAC Call ID). */
-struct call *gre_find(struct sensor *s, const sn_addr *dst, uint16_t call_id, int *dir);
+/* The call a GRE packet from src to dst with this Call ID belongs to (one hash lookup). */
+struct call *gre_find(struct sensor *s, const sn_addr *src, const sn_addr *dst, uint16_t call_id, int *dir);
 void gre_insert(struct sensor *s, struct call *k, int dir);
 void gre_remove(struct sensor *s, struct call *k, int dir);
 void call_touch(struct sensor *s, struct call *k);

@@ -194,9 +194,15 @@ static void gre_grow(struct sensor *s)
     s->gre_mask = nsize - 1;
 }
 
-struct call *gre_find(struct sensor *s, const sn_addr *dst, uint16_t call_id, int *dir)
+struct call *gre_find(struct sensor *s, const sn_addr *src, const sn_addr *dst, uint16_t call_id, int *dir)
 {
+    /* Call IDs are unique per PAC only in theory: Linux pptpd demultiplexes by
+     * (Call ID, peer address), so two clients of one server may hold the same
+     * PAC Call ID.  Prefer the call whose other endpoint sent the packet; fall
+     * back to any call with the key (NAT between the sensor and a peer). */
     uint32_t b = (uint32_t)gre_hash(dst, call_id) & s->gre_mask;
+    struct call *any = NULL;
+    int any_dir = 0;
     for (struct gre_link *l = s->gre_tab[b]; l; l = l->next) {
         if (l->call_id != call_id)
             continue;
@@ -204,12 +210,20 @@ struct call *gre_find(struct sensor *s, const sn_addr *dst, uint16_t call_id, in
         const sn_addr *kd;
         uint16_t kid;
         gre_key(k, l->dir, &kd, &kid);
-        if (kid == call_id && sn_addr_eq(kd, dst)) {
+        if (kid != call_id || !sn_addr_eq(kd, dst))
+            continue;
+        const sn_addr *peer = l->dir == DIR_CLIENT ? &k->client_ip : &k->server_ip;
+        if (sn_addr_eq(peer, src)) {
             *dir = l->dir;
             return k;
         }
+        if (!any) {
+            any = k;
+            any_dir = l->dir;
+        }
     }
-    return NULL;
+    *dir = any_dir;
+    return any;
 }
 
 void gre_insert(struct sensor *s, struct call *k, int dir)
