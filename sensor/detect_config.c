@@ -20,6 +20,7 @@ static const struct detect_rule_info rules[DR_COUNT] = {
     [DR_AUTH_ACCOUNT_STATE] = {"pptp.auth.account_state", "auth_account_state", "Login refused for the account's state", "authentication", NULL},
     [DR_WEAK_PAP] = {"pptp.weak.pap", "weak_pap", "Cleartext password (PAP)", "weak_security", NULL},
     [DR_WEAK_CHAP_MD5] = {"pptp.weak.chap_md5", "weak_chap_md5", "CHAP-MD5 authentication", "weak_security", NULL},
+    [DR_WEAK_EAP_MD5] = {"pptp.weak.eap_md5", "weak_eap_md5", "EAP-MD5 authentication", "weak_security", NULL},
     [DR_WEAK_MSCHAPV1] = {"pptp.weak.mschapv1", "weak_mschapv1", "MS-CHAPv1 authentication", "weak_security", NULL},
     [DR_WEAK_MSCHAPV2] = {"pptp.weak.mschapv2", "weak_mschapv2", "MS-CHAPv2 handshake exposed", "weak_security", NULL},
     [DR_WEAK_NO_ENCRYPTION] = {"pptp.weak.no_encryption", "weak_no_encryption", "Tunnel carries data without encryption", "weak_security", NULL},
@@ -88,6 +89,7 @@ void detect_config_defaults(struct detect_config *dc)
     set(dc, DR_AUTH_ACCOUNT_STATE, DL_NOTICE, 0, 0);
     set(dc, DR_WEAK_PAP, DL_WARNING, 0, 0);
     set(dc, DR_WEAK_CHAP_MD5, DL_WARNING, 0, 0);
+    set(dc, DR_WEAK_EAP_MD5, DL_WARNING, 0, 0);
     set(dc, DR_WEAK_MSCHAPV1, DL_WARNING, 0, 0);
     set(dc, DR_WEAK_MSCHAPV2, DL_INFO, 0, 0);
     set(dc, DR_WEAK_NO_ENCRYPTION, DL_WARNING, 10, 0);

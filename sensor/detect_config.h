@@ -27,6 +27,7 @@ enum detect_rule {
     /* weak security */
     DR_WEAK_PAP,
     DR_WEAK_CHAP_MD5,
+    DR_WEAK_EAP_MD5,
     DR_WEAK_MSCHAPV1,
     DR_WEAK_MSCHAPV2,
     DR_WEAK_NO_ENCRYPTION,

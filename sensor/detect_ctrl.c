@@ -54,10 +54,12 @@ static void malformed(struct sensor *s, struct ctrl_conn *c, struct detect_ctrl 
 void detect_on_ctrl_garbage(struct sensor *s, struct ctrl_conn *c, int dir, const uint8_t *p, size_t n,
                             bool resyncing, uint64_t now)
 {
-    if (resyncing || c->mid_stream || !det_on(s, DR_CTRL_MALFORMED) || n < PPTP_CTRL_HEADER_LEN)
+    struct detect_ctrl *d = s->det && !s->det->quiet ? det_ctrl(s, c) : NULL;
+    if (!d)
         return;
-    struct detect_ctrl *d = det_ctrl(s, c);
-    if (!d || d->malformed)
+    if (resyncing)
+        d->lossy = 1;
+    if (resyncing || c->mid_stream || !det_on(s, DR_CTRL_MALFORMED) || n < PPTP_CTRL_HEADER_LEN || d->malformed)
         return;
     uint16_t len = (uint16_t)(p[0] << 8 | p[1]), mtype = (uint16_t)(p[2] << 8 | p[3]);
     uint32_t magic = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
@@ -109,7 +111,7 @@ static const char *ctrl_state_name(uint8_t st)
 static void violation(struct sensor *s, struct ctrl_conn *c, struct detect_ctrl *d, struct call *k, int dir,
                       enum violation v, const struct pptp_ctrl_msg *m, uint64_t now)
 {
-    if (c->mid_stream || (d->violations & (1u << v)) || !det_on(s, DR_CTRL_STATE_VIOLATION))
+    if (c->mid_stream || d->lossy || (d->violations & (1u << v)) || !det_on(s, DR_CTRL_STATE_VIOLATION))
         return;
     d->violations |= 1u << v;
     ev *e = det_begin(s, DR_CTRL_STATE_VIOLATION, now, 0);
@@ -296,6 +298,11 @@ void detect_on_ctrl_msg(struct sensor *s, struct ctrl_conn *c, int dir, const st
     struct detect_ctrl *d = det_ctrl(s, c);
     if (!d)
         return;
+    /* A gap skipped in either stream (capture loss) delivers later messages
+     * out of their real order: sequence rules stop for this connection. */
+    for (int i = 0; i < 2; i++)
+        if (c->stream[i] && (tcp_stream_get_stats(c->stream[i])->gaps || tcp_stream_resync_needed(c->stream[i])))
+            d->lossy = 1;
     bool bad = ds != DEC_OK;
     for (size_t i = 0; !bad && i < sizeof malformed_ids / sizeof malformed_ids[0]; i++)
         bad = anomaly_has(an, malformed_ids[i]);

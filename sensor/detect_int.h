@@ -153,6 +153,7 @@ struct detect_ctrl {
     uint64_t fired;
     uint32_t violations;         /* bit per violation kind reported */
     uint8_t sccrq_seen, sccrq_dir, sccrp_seen, stop_seen, nonstandard, malformed;
+    uint8_t lossy;               /* the capture lost control bytes: message order is not known */
     uint16_t echo_out[2];        /* control Echo-Requests sent by d unanswered */
     struct swin echo;
     uint64_t echo_alert_ns;

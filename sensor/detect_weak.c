@@ -11,6 +11,7 @@
 
 #include "ccp.h"
 #include "detect_int.h"
+#include "eap.h"
 #include "lcp.h"
 
 /* ---- authentication strength ---- */
@@ -45,6 +46,11 @@ static void weak_auth(struct sensor *s, struct call *k, struct detect_call *dc, 
     case PPPNEG_AUTH_MSCHAPV1:
         r = DR_WEAK_MSCHAPV1;
         break;
+    case PPPNEG_AUTH_EAP:
+        if (n->eap_type != EAP_TYPE_MD5)
+            return;
+        r = DR_WEAK_EAP_MD5;
+        break;
     default:
         return;
     }
@@ -69,6 +75,11 @@ static void weak_auth(struct sensor *s, struct call *k, struct detect_call *dc, 
     case DR_WEAK_CHAP_MD5:
         det_message(e, "CHAP-MD5 authentication for %s: the server keeps reversible passwords and the exchange "
                        "allows an offline dictionary attack",
+                    user);
+        break;
+    case DR_WEAK_EAP_MD5:
+        det_message(e, "EAP-MD5 authentication for %s: no server authentication, and the exchange allows an offline "
+                       "dictionary attack",
                     user);
         break;
     default:

@@ -119,6 +119,21 @@ Test(detect_gre, call_id_collision_behind_one_address)
     L = run_scn(&x, NULL);
     cr_expect_eq(count_rule(&L, "pptp.gre.call_id_collision"), 0);
     evlist_free(&L);
+    /* two PNSs at different addresses may hold the same PAC Call ID (unique per
+     * PAC-PNS pair, RFC 2637): neither a collision nor injected GRE */
+    scn_open(&x, "twopns");
+    scn_clean_session(&x, "bob");
+    uint16_t pac = x.pac_id;
+    uint32_t first = x.cli;
+    scn_new_conn(&x);
+    x.cli = IP4(192, 0, 2, 77);
+    x.pac_id = pac;
+    scn_clean_session(&x, "carol");
+    x.cli = first;
+    scn_mppe_data(&x, 4, 100);
+    L = run_scn(&x, NULL);
+    cr_expect_eq(count_rule(&L, "pptp.gre.call_id_collision") + count_rule(&L, "pptp.gre.wrong_source"), 0);
+    evlist_free(&L);
 }
 
 static void seq_jumps(scn *x, int n)

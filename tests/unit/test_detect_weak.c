@@ -5,6 +5,7 @@
  * encryption.  Each: a capture that triggers it and a close one that must not.
  */
 #include "detect_helpers.h"
+#include "eap.h"
 
 static void pap_session(scn *x, bool ok)
 {
@@ -101,6 +102,49 @@ Test(detect_weak, chap_md5)
     cr_expect_str_eq(gs(find_rule(&L, "pptp.weak.chap_md5"), "pptp.alert.auth_method"), "chap-md5");
     cr_expect_eq(count_rule(&L, "pptp.weak.mschapv1"), 0);
     evlist_free(&L);
+}
+
+Test(detect_weak, eap_md5)
+{
+    for (int md5 = 0; md5 < 2; md5++) {
+        scn x;
+        scn_open(&x, "eapmd5");
+        scn_control(&x);
+        scn_lcp_open(&x, LCP_AUTH_EAP, 0, 1400);
+        eap_msg m;
+        uint8_t b[256];
+        wbuf w;
+        frame f;
+        /* Identity request/response, then an MD5 (or an MS-CHAPv2) challenge */
+        memset(&m, 0, sizeof m);
+        m.code = EAP_REQUEST, m.id = 1, m.type = EAP_TYPE_IDENTITY;
+        wbuf_init(&w, b, sizeof b);
+        cr_assert(eap_encode(&w, &m));
+        memcpy(f.b, b, f.n = wbuf_len(&w));
+        scn_frame(&x, SRV, PPP_PROTO_EAP, f);
+        memset(&m, 0, sizeof m);
+        m.code = EAP_RESPONSE, m.id = 1, m.type = EAP_TYPE_IDENTITY;
+        m.text = (const uint8_t *)"wendy", m.text_len = 5;
+        wbuf_init(&w, b, sizeof b);
+        cr_assert(eap_encode(&w, &m));
+        memcpy(f.b, b, f.n = wbuf_len(&w));
+        scn_frame(&x, CLI, PPP_PROTO_EAP, f);
+        memset(&m, 0, sizeof m);
+        m.code = EAP_REQUEST, m.id = 2, m.type = md5 ? EAP_TYPE_MD5 : EAP_TYPE_MSCHAPV2;
+        if (md5)
+            m.value = DH_CHALLENGE16, m.value_size = 16;
+        else
+            m.type_data = DH_CHALLENGE16, m.type_data_len = 16;
+        wbuf_init(&w, b, sizeof b);
+        cr_assert(eap_encode(&w, &m));
+        memcpy(f.b, b, f.n = wbuf_len(&w));
+        scn_frame(&x, SRV, PPP_PROTO_EAP, f);
+        evlist L = run_scn(&x, NULL);
+        cr_expect_eq(count_rule(&L, "pptp.weak.eap_md5"), (size_t)md5);
+        if (md5)
+            cr_expect_str_eq(gs(find_rule(&L, "pptp.weak.eap_md5"), "user.name"), "wendy");
+        evlist_free(&L);
+    }
 }
 
 Test(detect_weak, mschapv1_with_and_without_lm_response)
