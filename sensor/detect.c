@@ -437,3 +437,26 @@ void detect_on_teardown(struct sensor *s, struct call *k, int reason, uint64_t n
     det_weak_teardown(s, k, now);
     det_ops_teardown(s, k, reason, now);
 }
+
+void detect_fill_stats(struct sensor *s, ev *e)
+{
+    const struct detect *d = s->det;
+    if (!d)
+        return;
+    uint64_t flows, pptp, suppressed = 0;
+    uint64_t mem = sizeof *d + dtab_mem(&d->auth_src) + dtab_mem(&d->auth_user) + dtab_mem(&d->ctrl_src) +
+                   dtab_mem(&d->servers) + dtab_mem(&d->unowned) + d->mem_calls + det_ndpi_mem(s, &flows, &pptp);
+    if (d->ended)
+        mem += DET_ENDED_SLOTS * sizeof *d->ended;
+    if (d->frags)
+        mem += DET_FRAG_SLOTS * sizeof *d->frags;
+    for (int r = 0; r < DR_COUNT; r++)
+        suppressed += d->rate[r].suppressed;
+    ev_set_uint(e, "pptp.stats.memory.detect_bytes", mem);
+    ev_set_uint(e, "pptp.stats.detect.suppressed", suppressed);
+    ev_set_uint(e, "pptp.stats.detect.evicted", d->auth_src.evicted + d->auth_user.evicted + d->ctrl_src.evicted +
+                                                    d->servers.evicted + d->unowned.evicted);
+    ev_set_uint(e, "pptp.stats.detect.ndpi_flows", flows);
+    ev_set_uint(e, "pptp.stats.detect.ndpi_pptp_ports", pptp);
+    ev_set_str(e, "pptp.stats.detect.ndpi_version", detect_ndpi_version());
+}

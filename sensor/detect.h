@@ -78,6 +78,9 @@ void detect_on_frag_expired(struct sensor *s, const ip_defrag_expired *x);
 /* route: ICMP / ICMPv6 (frag-needed, packet-too-big). */
 void detect_on_icmp(struct sensor *s, const struct pkt *p, uint64_t now);
 
+/* sensor_emit_stats: pptp.stats.memory.detect_bytes and pptp.stats.detect.*. */
+void detect_fill_stats(struct sensor *s, ev *e);
+
 /* nDPI version built against ("4.2.0"), for docs and --version. */
 const char *detect_ndpi_version(void);
 

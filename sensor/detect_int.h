@@ -224,7 +224,10 @@ void det_gre_ended(struct sensor *s, struct call *k);
 void det_weak_teardown(struct sensor *s, struct call *k, uint64_t now);
 bool det_frag_over_mru(const struct sensor *s, const struct call *k, int dir, const struct pkt *p);
 
+uint64_t dtab_mem(const struct dtab *t);
+
 /* nDPI (detect_ndpi.c) */
+uint64_t det_ndpi_mem(const struct sensor *s, uint64_t *live_flows, uint64_t *pptp_found);
 void det_ndpi_free(struct sensor *s);
 void det_ndpi_inner(struct sensor *s, struct call *k, struct detect_call *dc, const struct pkt *p, uint64_t now);
 void det_ndpi_fill(struct sensor *s, struct detect_call *dc, ev *e);

@@ -533,3 +533,15 @@ int det_ndpi_other_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
     nonstandard_alert(s, &copy.cli, copy.cport, &copy.srv, copy.sport, now);
     return 0; /* handled here */
 }
+
+uint64_t det_ndpi_mem(const struct sensor *s, uint64_t *live_flows, uint64_t *pptp_found)
+{
+    const struct ndpi_state *n = s->det->ndpi;
+    *live_flows = n ? n->live : 0;
+    *pptp_found = n ? n->detected_pptp : 0;
+    if (!n)
+        return 0;
+    /* the flows and our tables; the detection module's own tables (some MB,
+     * made once) are not counted */
+    return sizeof *n + dtab_mem(&n->cand) + (uint64_t)n->live * SIZEOF_FLOW_STRUCT + (n->scratch ? PKT_SCRATCH : 0);
+}

@@ -272,3 +272,16 @@ void dtab_del(struct dtab *t, void *payload)
     if (i && h->live)
         drop(t, i, h);
 }
+
+uint64_t dtab_mem(const struct dtab *t)
+{
+    if (!t->chunk)
+        return 0;
+    uint64_t b = (uint64_t)(t->cap / DTAB_CHUNK) * sizeof *t->chunk;
+    for (uint32_t c = 0; c < t->cap / DTAB_CHUNK; c++)
+        if (t->chunk[c])
+            b += DTAB_CHUNK * esize(t);
+    if (t->bucket)
+        b += (uint64_t)t->nbucket * sizeof *t->bucket;
+    return b;
+}

@@ -238,6 +238,7 @@ void sensor_emit_stats(struct sensor *s, const struct capture_stats *cst)
     stats_counter(e, "pptp.stats.memory.state_bytes", sensor_state_bytes(s));
     const ip_defrag_stats *ds = ip_defrag_get_stats(s->defrag);
     stats_counter(e, "pptp.stats.memory.defrag_bytes", ds->bytes_in_use);
+    detect_fill_stats(s, e); /* DETECT: pptp.stats.detect.*, memory.detect_bytes */
     if (cst) {
         stats_counter(e, "pptp.stats.capture.packets", cst->packets);
         stats_counter(e, "pptp.stats.capture.files_read", cst->files_read);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ccp.h"
 #include "chap.h"
@@ -276,7 +277,7 @@ U void scn_open(scn *x, const char *name)
 {
     memset(x, 0, sizeof *x);
     char file[256];
-    snprintf(file, sizeof file, "detect-%s.pcap", name);
+    snprintf(file, sizeof file, "detect-%s-%d.pcap", name, (int)getpid()); /* tests run in parallel */
     scratch_path(file, x->path, sizeof x->path);
     x->w = pcapw_open(x->path, 1);
     cr_assert_not_null(x->w, "cannot write %s", x->path);
@@ -652,8 +653,9 @@ U evlist run_pcap_cfg(const char *pcap_path, const char *cfg_text)
     cfg.observer_name = "test";
     cfg.observer_hostname = "test";
     if (cfg_text) {
-        char path[1024];
-        scratch_path("detect-config.ini", path, sizeof path);
+        char path[1024], name[64];
+        snprintf(name, sizeof name, "detect-config-%d.ini", (int)getpid());
+        scratch_path(name, path, sizeof path);
         FILE *f = fopen(path, "w");
         cr_assert_not_null(f);
         fputs(cfg_text, f);
