@@ -288,3 +288,86 @@ Test(detect_frag, inner_syn_mss_without_clamping)
         evlist_free(&L);
     }
 }
+
+/* ---- IPv6: packet-too-big about a GRE-only call ---- */
+
+#include "icmp.h"
+#include "ipv6.h"
+
+static void eth6(scn *x, const uint8_t src[16], const uint8_t dst[16], uint8_t proto, const uint8_t *pl, size_t n)
+{
+    static uint8_t f[4096];
+    static const uint8_t macs[12] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1};
+    memcpy(f, macs, 12);
+    f[12] = 0x86, f[13] = 0xdd;
+    struct ipv6_hdr h;
+    memset(&h, 0, sizeof h);
+    h.version = 6;
+    h.hop_limit = 64;
+    h.proto = proto;
+    memcpy(h.src, src, 16);
+    memcpy(h.dst, dst, 16);
+    wbuf w;
+    wbuf_init(&w, f + 14, sizeof f - 14);
+    cr_assert(ipv6_encode(&w, &h, pl, n));
+    cr_assert_eq(pcapw_write(x->w, x->t, f, 14 + wbuf_len(&w)), 0);
+    x->t += MS;
+}
+
+Test(detect_frag, icmpv6_packet_too_big_for_a_gre_only_call)
+{
+    static const uint8_t cli[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    static const uint8_t srv[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const uint8_t rtr[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    for (int known = 0; known < 2; known++) {
+        scn x;
+        scn_open(&x, "ptb6");
+        /* GRE from the client with Call ID 0x4242: a partial (GRE-only) call */
+        frame m = mppe_frame(3, false, true, 200);
+        uint8_t ppp[400], gre[500];
+        size_t pn = ppp_wrap(ppp, sizeof ppp, PPP_PROTO_COMP, m.b, m.n);
+        struct gre_hdr g;
+        memset(&g, 0, sizeof g);
+        g.k = true, g.version = GRE_VERSION_PPTP, g.protocol = GRE_PROTO_PPP, g.call_id = 0x4242;
+        g.has_seq = true, g.seq = 1;
+        wbuf w;
+        wbuf_init(&w, gre, sizeof gre);
+        cr_assert(gre_encode(&w, &g, ppp, pn));
+        size_t gn = wbuf_len(&w);
+        for (int i = 0; i < 3; i++)
+            eth6(&x, cli, srv, 47, gre, gn);
+        /* the router quotes the client's packet (its Call ID, or another one) */
+        uint8_t quote[600];
+        if (!known)
+            gre[7] = 0x99;
+        struct ipv6_hdr q;
+        memset(&q, 0, sizeof q);
+        q.version = 6, q.hop_limit = 64, q.proto = 47;
+        memcpy(q.src, cli, 16);
+        memcpy(q.dst, srv, 16);
+        wbuf_init(&w, quote, sizeof quote);
+        cr_assert(ipv6_encode(&w, &q, gre, gn));
+        size_t qn = wbuf_len(&w);
+        struct icmp_msg im;
+        memset(&im, 0, sizeof im);
+        im.type = ICMP6_PACKET_TOO_BIG;
+        im.mtu = 1280;
+        struct ip_pair ip;
+        ip_pair_v6(&ip, rtr, cli);
+        uint8_t icmp[800];
+        wbuf_init(&w, icmp, sizeof icmp);
+        cr_assert(icmp6_encode(&w, &ip, &im, quote, qn));
+        eth6(&x, rtr, cli, 58, icmp, wbuf_len(&w));
+        evlist L = run_scn(&x, NULL);
+        cr_expect_eq(count_action(&L, "icmp_frag_needed"), (size_t)known);
+        if (known) {
+            const ev *e = find_action(&L, "icmp_frag_needed", 0);
+            cr_expect_eq(gu(e, "pptp.frag.mtu"), 1280);
+            cr_expect_eq(gu(e, "pptp.frag.icmp_type"), 2);
+            cr_expect_eq(gu(e, "pptp.frag.tunnel_mtu"), 1280 - 60);
+            cr_expect_str_eq(gs(e, "pptp.frag.icmp_source_ip"), "2001:db8:99::1");
+            cr_expect(gb(e, "pptp.partial"));
+        }
+        evlist_free(&L);
+    }
+}
