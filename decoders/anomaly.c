@@ -43,6 +43,8 @@ anomaly_id anomaly_next(const anomaly_set *s, anomaly_id prev)
 {
     /* word-wise: the common case is an empty set, answered in ANOMALY_WORDS loads */
     unsigned i = (unsigned)prev + 1;
+    if (prev == ANOMALY_NONE && !anomaly_any(s))
+        return ANOMALY_NONE;
     while (i < ANOMALY_COUNT) {
         uint64_t w = s->bits[i / 64] >> (i % 64);
         if (w) {

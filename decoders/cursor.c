@@ -13,19 +13,7 @@ const char *dec_status_name(dec_status s)
     return "unknown";
 }
 
-void cursor_init(cursor *c, const uint8_t *data, size_t len)
-{
-    c->data = data;
-    c->len = data ? len : 0;
-    c->open_end = 1;
-    c->status = DEC_OK;
-}
 
-void cursor_init_exact(cursor *c, const uint8_t *data, size_t len)
-{
-    cursor_init(c, data, len);
-    c->open_end = 0;
-}
 
 
 
@@ -63,32 +51,9 @@ bool cursor_get_le32(cursor *c, uint32_t *out)
     return true;
 }
 
-bool cursor_peek_u8(const cursor *c, uint8_t *out)
-{
-    if (c->len < 1)
-        return false;
-    *out = c->data[0];
-    return true;
-}
-
-bool cursor_peek_be16(const cursor *c, uint16_t *out)
-{
-    if (c->len < 2)
-        return false;
-    *out = (uint16_t)((c->data[0] << 8) | c->data[1]);
-    return true;
-}
 
 
-bool cursor_get_bytes(cursor *c, uint8_t *out, size_t n)
-{
-    const uint8_t *p;
-    if (!cursor_take_(c, n, &p))
-        return false;
-    if (n)
-        memcpy(out, p, n);
-    return true;
-}
+
 
 
 

@@ -37,10 +37,22 @@ typedef struct cursor {
     uint8_t status;   /* sticky dec_status of the first failed read */
 } cursor;
 
+
 /* Cursor over captured bytes (open ended).  Does not own data. */
-void cursor_init(cursor *c, const uint8_t *data, size_t len);
+static inline void cursor_init(cursor *c, const uint8_t *data, size_t len)
+{
+    c->data = data;
+    c->len = data ? len : 0;
+    c->open_end = 1;
+    c->status = DEC_OK;
+}
+
 /* Cursor over a region whose length is authoritative.  Does not own data. */
-void cursor_init_exact(cursor *c, const uint8_t *data, size_t len);
+static inline void cursor_init_exact(cursor *c, const uint8_t *data, size_t len)
+{
+    cursor_init(c, data, len);
+    c->open_end = 0;
+}
 
 static inline size_t cursor_len(const cursor *c) { return c->len; }
 static inline const uint8_t *cursor_data(const cursor *c) { return c->data; }
@@ -51,10 +63,6 @@ static inline bool cursor_empty(const cursor *c) { return c->len == 0; }
 bool cursor_get_be24(cursor *c, uint32_t *out);
 bool cursor_get_le16(cursor *c, uint16_t *out);
 bool cursor_get_le32(cursor *c, uint32_t *out);
-bool cursor_peek_u8(const cursor *c, uint8_t *out);   /* never sets status */
-bool cursor_peek_be16(const cursor *c, uint16_t *out);
-/* Copy n bytes out. */
-bool cursor_get_bytes(cursor *c, uint8_t *out, size_t n);
 /* Carve up to n bytes: all n when present, else what remains as an open-ended
  * sub-cursor (the capture stopped inside it).  Never fails; returns true when the
  * full n were present. */
@@ -147,6 +155,34 @@ static inline bool cursor_sub(cursor *c, size_t n, cursor *sub)
     sub->len = n;
     sub->open_end = 0;
     sub->status = DEC_OK;
+    return true;
+}
+
+/* Peek without consuming; never sets the status. */
+static inline bool cursor_peek_u8(const cursor *c, uint8_t *out)
+{
+    if (c->len < 1)
+        return false;
+    *out = c->data[0];
+    return true;
+}
+
+static inline bool cursor_peek_be16(const cursor *c, uint16_t *out)
+{
+    if (c->len < 2)
+        return false;
+    *out = (uint16_t)((c->data[0] << 8) | c->data[1]);
+    return true;
+}
+
+/* Copy n bytes out. */
+static inline bool cursor_get_bytes(cursor *c, uint8_t *out, size_t n)
+{
+    const uint8_t *p;
+    if (!cursor_take_(c, n, &p))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        out[i] = p[i];
     return true;
 }
 

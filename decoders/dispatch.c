@@ -18,24 +18,25 @@ static const struct {
     {IP_PROTO_ICMPV6, PKT_ICMP6},
 };
 
-static const struct {
-    uint16_t proto;
-    enum ppp_kind kind;
-} ppp_routes[] = {
-    {PPP_PROTO_LCP, PPP_KIND_LCP},       {PPP_PROTO_PAP, PPP_KIND_PAP},
-    {PPP_PROTO_CHAP, PPP_KIND_CHAP},     {PPP_PROTO_EAP, PPP_KIND_EAP},
-    {PPP_PROTO_IPCP, PPP_KIND_IPCP},     {PPP_PROTO_IPV6CP, PPP_KIND_IPV6CP},
-    {PPP_PROTO_CCP, PPP_KIND_CCP},       {PPP_PROTO_IP, PPP_KIND_IPV4},
-    {PPP_PROTO_IPV6, PPP_KIND_IPV6},     {PPP_PROTO_COMP, PPP_KIND_COMPRESSED},
-    {PPP_PROTO_VJ_COMP, PPP_KIND_VJ},    {PPP_PROTO_VJ_UNCOMP, PPP_KIND_VJ},
-};
-
+/* PPP protocol -> what carries it: a switch, which the compiler turns into a
+ * jump table or a short search (this runs once per GRE packet). */
 enum ppp_kind dispatch_ppp_kind(uint16_t proto)
 {
-    for (size_t i = 0; i < ARRAY_LEN(ppp_routes); i++)
-        if (ppp_routes[i].proto == proto)
-            return ppp_routes[i].kind;
-    return PPP_KIND_OTHER;
+    switch (proto) {
+    case PPP_PROTO_LCP: return PPP_KIND_LCP;
+    case PPP_PROTO_PAP: return PPP_KIND_PAP;
+    case PPP_PROTO_CHAP: return PPP_KIND_CHAP;
+    case PPP_PROTO_EAP: return PPP_KIND_EAP;
+    case PPP_PROTO_IPCP: return PPP_KIND_IPCP;
+    case PPP_PROTO_IPV6CP: return PPP_KIND_IPV6CP;
+    case PPP_PROTO_CCP: return PPP_KIND_CCP;
+    case PPP_PROTO_IP: return PPP_KIND_IPV4;
+    case PPP_PROTO_IPV6: return PPP_KIND_IPV6;
+    case PPP_PROTO_COMP: return PPP_KIND_COMPRESSED;
+    case PPP_PROTO_VJ_COMP:
+    case PPP_PROTO_VJ_UNCOMP: return PPP_KIND_VJ;
+    default: return PPP_KIND_OTHER;
+    }
 }
 
 static const val_name kind_names[] = {
