@@ -199,8 +199,12 @@ static int apply_rule(struct detect_config *dc, int r, const char *key, const ch
         }
     } else if (!strcmp(key, "threshold") || !strcmp(key, "high_threshold")) {
         uint32_t *dst = key[0] == 't' ? &c->threshold : &c->high_threshold;
-        if (parse_u32(val, 1, 1000000, dst)) {
-            *why = "expected a number 1..1000000";
+        /* distinct users / sources are remembered in small sets (detect_int.h) */
+        uint32_t hi = r == DR_AUTH_SPRAYING ? 7 : r == DR_AUTH_DISTRIBUTED ? 16 : 1000000;
+        if (parse_u32(val, 1, hi, dst)) {
+            *why = hi == 7 ? "expected 1..7 (8 user names are remembered per source)"
+                 : hi == 16 ? "expected 1..16 (16 sources are remembered per user)"
+                            : "expected a number 1..1000000";
             return -1;
         }
     } else if (!strcmp(key, "window") || !strcmp(key, "high_window") || !strcmp(key, "grace")) {

@@ -86,6 +86,7 @@ Test(detect_config, bad_settings_name_file_and_line)
         {"[ndpi]\nmax_flows = lots\n", "[ndpi] max_flows"},
         {"[ndpi]\nturbo = yes\n", "unknown setting for [ndpi]"},
         {"[detect]\nmax_sources = 3\n", "max_sources"},
+        {"[pptp.auth.spraying]\nthreshold = 8\n", "8 user names are remembered"},
         {"[pptp.weak.mppe_key_length]\nmin_key_bits = 512\n", "min_key_bits"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
