@@ -291,6 +291,9 @@ void sensor_finish(struct sensor *s, const struct capture_stats *cst)
         call_end(s, s->call_lru_head, why, now);
     }
     ip_defrag_expire(s->defrag, UINT64_MAX, on_frag_expired, s);
+    /* let the outputs' threads catch up (bounded) so the final stats show what they sent */
+    int64_t drain = (int64_t)(s->cfg->flush_timeout_ns / 2);
+    sink_set_drain(s->sinks, drain < 2 * (int64_t)NS_PER_SEC ? drain : 2 * (int64_t)NS_PER_SEC);
     sensor_emit_stats(s, cst);
 }
 
