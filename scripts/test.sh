@@ -11,8 +11,10 @@ JOBS=$(nproc)
 status=0
 summary=()
 
+total_pass=0
+total_fail=0
 run_ctest() { # dir label
-  local dir=$1 label=$2 log
+  local dir=$1 label=$2 log line n failed
   log="$dir/ctest.log"
   if (cd "$dir" && ctest --output-on-failure -j"$JOBS" 2>&1 | tee ctest.log); then
     summary+=("$label: $(grep -E 'tests passed' "$log" | tail -1)")
@@ -20,9 +22,15 @@ run_ctest() { # dir label
     status=1
     summary+=("$label: FAILED: $(grep -E 'tests passed|tests failed' "$log" | tail -1)")
   fi
-  local skips
-  skips=$(grep -hoE 'SKIP[^:]*: .*' "$dir"/Testing/Temporary/LastTest.log 2>/dev/null | sort -u | head -20 || true)
-  [ -n "$skips" ] && summary+=("$label skipped: $skips")
+  line=$(grep -E 'tests failed out of' "$log" | tail -1)
+  n=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+  failed=$(sed -E 's/.*, ([0-9]+) tests failed.*/\1/' <<<"$line")
+  if [[ "$n" =~ ^[0-9]+$ && "$failed" =~ ^[0-9]+$ ]]; then
+    total_pass=$((total_pass + n - failed))
+    total_fail=$((total_fail + failed))
+  else
+    total_fail=$((total_fail + 1))
+  fi
   return 0
 }
 
@@ -44,4 +52,11 @@ run_ctest build-fuzz fuzz
 
 echo "=== summary"
 printf '%s\n' "${summary[@]}"
+skips=$(grep -h '\[SKIP\]' build/Testing/Temporary/LastTest.log build-asan/Testing/Temporary/LastTest.log 2>/dev/null | sed 's/^.*\[SKIP\]/  skipped:/' | sort -u || true)
+if [ -n "$skips" ]; then
+  echo "tests skipped (with their reasons):"
+  echo "$skips"
+fi
+[ "$status" -eq 0 ] || total_fail=$((total_fail > 0 ? total_fail : 1))
+echo "ctest: $total_pass passed, $total_fail failed"
 exit $status
