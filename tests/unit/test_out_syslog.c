@@ -455,3 +455,45 @@ Test(out_syslog, pptp_sensor_delivers_the_same_events_as_its_json_file)
     free(rx);
     free(file);
 }
+
+Test(out_syslog, tcp_collector_restart_mid_stream_loses_nothing_queued)
+{
+    char spec[512];
+    snprintf(spec, sizeof spec, "syslog+tcp://127.0.0.1:%d?backoff_max=200", port_tcp);
+    struct sink_set set;
+    cr_assert_eq(sink_set_init(&set), 0);
+    sink_set_mode(&set, SINK_MODE_DROP);
+    sink_set_flush_timeout(&set, 15000000000LL);
+    char err[512];
+    struct sink_opts o = {.queue_events = 1000};
+    struct sink *s = sink_open(spec, &o, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    sink_set_add(&set, s);
+    for (int i = 1; i <= 300; i++) {
+        make_event(i);
+        sink_set_emit(&set, &E);
+    }
+    cr_assert(sink_set_drain(&set, 10000000000LL));
+    char path[4200];
+    snprintf(path, sizeof path, "%s/tcp.log", dir);
+    cr_assert_eq(wait_file_lines(path, 300, 15000), 300);
+    /* the collector goes away; events keep coming (live: no waiting) */
+    proc_stop(rsyslog_pid, 5000);
+    rsyslog_pid = -1;
+    usleep(200000);
+    long long t0 = now_ms();
+    for (int i = 301; i <= 600; i++) {
+        make_event(i);
+        cr_assert_eq(sink_set_emit(&set, &E), 1);
+    }
+    cr_assert_lt(now_ms() - t0, 1000);
+    usleep(700000);
+    rsyslog_pid = start_rsyslog(dir, 0, port_tcp, 0, 0); /* same port, appends to tcp.log */
+    struct sink_report rep[SINK_SET_MAX];
+    size_t nr;
+    sink_set_close_report(&set, rep, &nr);
+    cr_assert_eq(rep[0].written, 600, "failed %llu dropped %llu", (unsigned long long)rep[0].failed,
+                 (unsigned long long)rep[0].dropped);
+    cr_assert_geq(rep[0].errors, 1);
+    check_received("tcp.log", 600, "pptp-sensor", 16, true, true);
+}
