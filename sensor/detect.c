@@ -164,7 +164,7 @@ static uint32_t ended_slot(const sn_addr *dst, uint16_t call_id)
 void det_gre_ended(struct sensor *s, struct call *k)
 {
     struct detect *d = s->det;
-    if (!d || !d->cfg.r[DR_GRE_AFTER_TEARDOWN].enabled)
+    if (!d || (!d->cfg.r[DR_GRE_AFTER_TEARDOWN].enabled && !d->cfg.r[DR_CTRL_STATE_VIOLATION].enabled))
         return;
     if (!d->ended) {
         d->ended = calloc(DET_ENDED_SLOTS, sizeof *d->ended);
@@ -186,6 +186,16 @@ void det_gre_ended(struct sensor *s, struct call *k)
         x->client_ip = k->client_ip;
         x->server_ip = k->server_ip;
     }
+}
+
+/* A call with this GRE key (destination, Call ID) ended at most `within` ago. */
+bool det_recently_ended(const struct sensor *s, const sn_addr *dst, uint16_t call_id, uint64_t now, uint64_t within)
+{
+    const struct detect *d = s->det;
+    if (!d || !d->ended)
+        return false;
+    const struct ended_call *x = &d->ended[ended_slot(dst, call_id)];
+    return x->used && x->call_id == call_id && sn_addr_eq(&x->dst, dst) && now >= x->end_ns && now - x->end_ns <= within;
 }
 
 /* GRE after its call ended; true when the packet is explained that way. */

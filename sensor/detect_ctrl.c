@@ -367,7 +367,9 @@ void detect_on_ctrl_msg(struct sensor *s, struct ctrl_conn *c, int dir, const st
             violation(s, c, d, NULL, dir, V_REPLY_WITHOUT_REQUEST, m, now);
         break;
     case PPTP_MSG_CCRQ:
-        if (!call_by(c, true, m->u.ccrq.call_id))
+        /* a CCRQ crossing the PAC's CDN on the wire names a call that just ended */
+        if (!call_by(c, true, m->u.ccrq.call_id) &&
+            !det_recently_ended(s, &c->client_ip, m->u.ccrq.call_id, now, 10 * NS_PER_SEC))
             violation(s, c, d, NULL, dir, V_UNKNOWN_CALL, m, now);
         break;
     default:

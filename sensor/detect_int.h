@@ -221,6 +221,7 @@ void det_ops_teardown(struct sensor *s, struct call *k, int reason, uint64_t now
 void det_frag_ppp(struct sensor *s, struct call *k, struct detect_call *dc, int dir, const struct pkt *p,
                   uint64_t now);
 void det_gre_ended(struct sensor *s, struct call *k);
+bool det_recently_ended(const struct sensor *s, const sn_addr *dst, uint16_t call_id, uint64_t now, uint64_t within);
 void det_weak_teardown(struct sensor *s, struct call *k, uint64_t now);
 bool det_frag_over_mru(const struct sensor *s, const struct call *k, int dir, const struct pkt *p);
 

@@ -110,6 +110,29 @@ Test(detect_ctrl, iccn_twice_is_a_sequence_violation)
     evlist_free(&L);
 }
 
+Test(detect_ctrl, ccrq_for_an_unknown_call_but_not_crossing_a_cdn)
+{
+    scn x;
+    scn_open(&x, "ccrqunknown");
+    scn_control(&x);
+    x.pns_id = 0x5555; /* no such call */
+    scn_simple(&x, CLI, PPTP_MSG_CCRQ);
+    evlist L = run_scn(&x, NULL);
+    cr_assert_eq(count_rule(&L, "pptp.ctrl.state_violation"), 1);
+    cr_expect_str_eq(gs(find_rule(&L, "pptp.ctrl.state_violation"), "pptp.alert.violation"), "unknown_call");
+    cr_expect_eq(gu(find_rule(&L, "pptp.ctrl.state_violation"), "pptp.alert.call_id"), 0x5555);
+    evlist_free(&L);
+    /* the PAC's CDN and the PNS's CCRQ cross on the wire */
+    scn_open(&x, "ccrqcross");
+    scn_control(&x);
+    scn_simple(&x, SRV, PPTP_MSG_CDN);
+    scn_simple(&x, CLI, PPTP_MSG_CCRQ);
+    L = run_scn(&x, NULL);
+    cr_expect_eq(count_action(&L, "teardown"), 1);
+    cr_expect_eq(count_rule(&L, "pptp.ctrl.state_violation"), 0);
+    evlist_free(&L);
+}
+
 Test(detect_ctrl, call_request_before_sccrp_and_sccrq_repeated)
 {
     scn x;
