@@ -10,6 +10,7 @@
 
 void ev_reset(ev *e)
 {
+    memset(e->idx, 0, sizeof e->idx);
     e->nfields = 0;
     e->arena_used = 0;
     e->cls = EV_CLASS_UNKNOWN;
@@ -23,6 +24,7 @@ void ev_copy(ev *dst, const ev *src)
 {
     if (dst == src)
         return;
+    memcpy(dst->idx, src->idx, sizeof dst->idx);
     dst->nfields = src->nfields;
     dst->arena_used = src->arena_used;
     dst->cls = src->cls;
@@ -87,13 +89,53 @@ static bool key_eq(const ev *e, const ev_field *f, const char *key, size_t klen,
            memcmp(e->arena + f->key_off, key, klen) == 0;
 }
 
-/* Index of the first live slot holding key, or -1. */
-static int find_from(const ev *e, int start, const char *key, size_t klen, uint16_t h)
+_Static_assert(EV_IDX_SIZE >= 2 * EV_MAX_FIELDS && EV_MAX_FIELDS < 256, "key index too small");
+
+static bool key_same(const ev *e, const ev_field *f, const char *key, size_t klen, uint16_t h)
+{
+    return f->key_hash == h && f->key_len == klen && memcmp(e->arena + f->key_off, key, klen) == 0;
+}
+
+/* Index of the first live slot holding key at or after start, or -1. */
+static int scan_from(const ev *e, int start, const char *key, size_t klen, uint16_t h)
 {
     for (int i = start; i < e->nfields; i++)
         if (key_eq(e, &e->f[i], key, klen, h))
             return i;
     return -1;
+}
+
+/* Index of the first live slot holding key, or -1.  From 0 it goes through the
+ * key index: the first slot ever made for the key, and only if that one was
+ * deleted, a scan of the later slots. */
+static int find_from(const ev *e, int start, const char *key, size_t klen, uint16_t h)
+{
+    if (start != 0)
+        return scan_from(e, start, key, klen, h);
+    for (unsigned b = h & (EV_IDX_SIZE - 1);; b = (b + 1) & (EV_IDX_SIZE - 1)) {
+        unsigned ent = e->idx[b];
+        if (!ent)
+            return -1;
+        const ev_field *f = &e->f[ent - 1];
+        if ((int)(ent - 1) < e->nfields && key_same(e, f, key, klen, h))
+            return f->type != EV_T_NONE ? (int)(ent - 1) : scan_from(e, (int)ent, key, klen, h);
+    }
+}
+
+/* Record slot as the first for its key unless the key already has one. */
+static void index_slot(ev *e, int slot)
+{
+    const ev_field *nf = &e->f[slot];
+    const char *key = e->arena + nf->key_off;
+    for (unsigned b = nf->key_hash & (EV_IDX_SIZE - 1);; b = (b + 1) & (EV_IDX_SIZE - 1)) {
+        unsigned ent = e->idx[b];
+        if (!ent) {
+            e->idx[b] = (uint8_t)(slot + 1);
+            return;
+        }
+        if ((int)(ent - 1) < e->nfields && key_same(e, &e->f[ent - 1], key, nf->key_len, nf->key_hash))
+            return;
+    }
 }
 
 static bool drop_invalid(ev *e)
@@ -250,6 +292,7 @@ static ev_field *new_slot(ev *e, const char *key, size_t klen, uint16_t h, int k
     f->key_hash = h;
     f->type = EV_T_NONE;
     f->flags = 0;
+    index_slot(e, e->nfields - 1);
     return f;
 }
 

@@ -35,6 +35,7 @@
 #define EV_MAX_FIELDS 128  /* field slots; each array element uses one */
 #define EV_ARENA_SIZE 8192 /* bytes for keys and string values (each + NUL) */
 #define EV_KEY_MAX 96      /* longest accepted key */
+#define EV_IDX_SIZE 256    /* key index buckets (> 2 x EV_MAX_FIELDS) */
 #define EV_KEY_DEPTH 8     /* most segments in a key (nesting depth) */
 
 /* Output class, used by sinks for routing and filtering. */
@@ -87,6 +88,9 @@ typedef struct ev {
     uint32_t dropped_full;    /* ... because no slot or arena space was left */
     uint32_t dropped_invalid; /* ... because the key (or IP family) was invalid */
     ev_field f[EV_MAX_FIELDS];
+    /* key index: idx[b] = 1 + the first slot ever made for a key hashing to
+     * bucket b (linear probing; 0 = empty).  Makes a set O(1) instead of a scan. */
+    uint8_t idx[EV_IDX_SIZE];
     char arena[EV_ARENA_SIZE];
 } ev;
 

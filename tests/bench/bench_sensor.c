@@ -1,7 +1,8 @@
 /*
  * bench_sensor.c - throughput and memory of the sensor (a benchmark, not a test).
  *
- *   bench_sensor [--sessions N] [--packets-per-session M] [--keep FILE]
+ *   bench_sensor [--sessions N] [--packets-per-session M] [--keep FILE] [--reps R]
+ *   (each loop runs R times, default 3; the best time is reported)
  *
  * Builds a synthetic capture (N concurrent outgoing calls, each a TCP/1723 control
  * connection with SCCRQ/SCCRP/OCRQ/OCRP, then M MPPE data packets per call,
@@ -166,6 +167,7 @@ static long peak_rss_kb(void)
 int main(int argc, char **argv)
 {
     uint32_t n = 5000, per = 400;
+    int reps = 3;
     const char *path = "/tmp/pptp-bench.pcap";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--sessions"))
@@ -174,6 +176,8 @@ int main(int argc, char **argv)
             per = (uint32_t)atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--keep"))
             path = argv[i + 1];
+        else if (!strcmp(argv[i], "--reps"))
+            reps = atoi(argv[i + 1]) > 0 ? atoi(argv[i + 1]) : 1;
     }
     double t0 = now_s();
     uint64_t written = make_capture(path, n, per);
@@ -184,7 +188,7 @@ int main(int argc, char **argv)
     /* 1. bare libpcap read loop */
     double best_bare = 1e9;
     uint64_t count = 0;
-    for (int rep = 0; rep < 3; rep++) {
+    for (int rep = 0; rep < reps; rep++) {
         pcap_t *p = pcap_open_offline(path, err);
         struct pcap_pkthdr *h;
         const u_char *d;
@@ -212,7 +216,7 @@ int main(int argc, char **argv)
     cfg.interim_ns = 0;
     double best_sensor = 1e9;
     uint64_t state_peak = 0, active_peak = 0, events = 0;
-    for (int rep = 0; rep < 3; rep++) {
+    for (int rep = 0; rep < reps; rep++) {
         struct sink_set set;
         sink_set_init(&set);
         struct sink_opts so;
