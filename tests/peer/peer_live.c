@@ -116,6 +116,13 @@ struct node {
     char *err;
     size_t err_size;
     uint64_t gre_unowned;
+    /* GRE that arrived before the call's reply was read (we drain GRE first) */
+    struct pend {
+        uint16_t cid;
+        size_t tot, len;
+        uint8_t *p;
+    } pend[16];
+    int n_pend;
 };
 
 static volatile sig_atomic_t g_signal;
@@ -434,6 +441,54 @@ static void gre_out(void *ctx, pgre *g, const uint8_t *p, size_t len, int kind)
     release_held(n);
 }
 
+static void gre_deliver(node *n, lcall *c, const uint8_t *g, size_t glen, size_t tot)
+{
+    c->gre_rx++;
+    c->gre_rx_bytes += tot;
+    if (g[0] & 0x10) {
+        c->gre_rx_data++;
+        c->ppp_rx_frames++;
+        c->ppp_rx_bytes += glen - gre_hdr_len(g, glen);
+    } else {
+        c->gre_rx_ack++;
+    }
+    (void)n;
+    pgre_input(&c->gre, mono_now(), g, glen);
+}
+
+/* A call whose reply (OCRP, ICCN) is still unread may already get GRE: keep
+ * it until the call is bound (the order on the wire is reply, then GRE). */
+static bool gre_hold(node *n, uint16_t cid, const uint8_t *g, size_t glen, size_t tot)
+{
+    if (!n->ctrl_on || !pctrl_find_call(&n->ctrl, cid) || n->n_pend == (int)(sizeof n->pend / sizeof n->pend[0]))
+        return false;
+    uint8_t *p = malloc(glen);
+    if (!p)
+        return false;
+    memcpy(p, g, glen);
+    n->pend[n->n_pend++] = (struct pend){.cid = cid, .tot = tot, .len = glen, .p = p};
+    return true;
+}
+
+/* Deliver (c != NULL) or drop the held packets of call id cid. */
+static void gre_release(node *n, uint16_t cid, lcall *c)
+{
+    int k = 0;
+    for (int i = 0; i < n->n_pend; i++) {
+        struct pend *q = &n->pend[i];
+        if (q->cid != cid) {
+            n->pend[k++] = *q;
+            continue;
+        }
+        if (c && c->gre_on)
+            gre_deliver(n, c, q->p, q->len, q->tot);
+        else
+            n->gre_unowned++;
+        free(q->p);
+    }
+    n->n_pend = k;
+}
+
 static void gre_read(node *n)
 {
     uint8_t buf[65536];
@@ -453,20 +508,10 @@ static void gre_read(node *n)
             continue; /* not PPTP enhanced GRE */
         uint16_t cid = (uint16_t)(g[6] << 8 | g[7]);
         lcall *c = find_bound(n, cid);
-        if (!c || !c->gre_on) {
+        if (c && c->gre_on)
+            gre_deliver(n, c, g, glen, tot);
+        else if (!gre_hold(n, cid, g, glen, tot))
             n->gre_unowned++;
-            continue;
-        }
-        c->gre_rx++;
-        c->gre_rx_bytes += tot;
-        if (g[0] & 0x10) {
-            c->gre_rx_data++;
-            c->ppp_rx_frames++;
-            c->ppp_rx_bytes += glen - gre_hdr_len(g, glen);
-        } else {
-            c->gre_rx_ack++;
-        }
-        pgre_input(&c->gre, mono_now(), g, glen);
     }
 }
 
@@ -684,6 +729,12 @@ static void ctrl_event(void *ctx, pctrl *e, int ev, pctrl_call *cc)
         trace(n, "call %s: up, call id %u, peer call id %u, peer window %u", c->name, cc->call_id, cc->peer_call_id,
               cc->peer_window);
         bind_engines(n, c, cc->peer_window);
+        if (n->n_pend) {
+            /* PPP first, so held LCP packets find it started */
+            c->start_pending = false;
+            pppe_start(&c->ppp, mono_now());
+            gre_release(n, c->call_id, c);
+        }
         break;
     }
     case PCTRL_EV_CALL_FAILED: {
@@ -699,12 +750,14 @@ static void ctrl_event(void *ctx, pctrl *e, int ev, pctrl_call *cc)
         c->failed = true;
         c->down = true;
         c->result = cc->result;
+        gre_release(n, cc->call_id, NULL);
         trace(n, "call %s: refused, result %u", c->name, cc->result);
         report_call(n, c);
         break;
     }
     case PCTRL_EV_CALL_DOWN: {
         lcall *c = cc->user;
+        gre_release(n, cc->call_id, NULL);
         if (c) {
             c->result = cc->result;
             char why[48];
@@ -1192,6 +1245,12 @@ static bool run_disconnect(node *n, lrun *r)
             return true;
         if (!own(n, d)) {
             r->phase = 10;
+        } else if (!ctrl_ready(n) && (n->tcp_eof || (n->ctrl_on && n->ctrl.state == PCTRL_CLOSED))) {
+            /* a real peer may close first (pptpd ends the connection with its last call) */
+            trace(n, "control connection already closed by the %s: nothing to %s", side_name(1 - n->side),
+                  d->kind == D_DISCONNECT ? "stop" : "close");
+            tcp_close(n, false);
+            return true;
         } else if (d->kind == D_DISCONNECT) {
             if (!pctrl_stop(&n->ctrl, d->result)) {
                 node_fail(n, d, "no established control connection to stop");
@@ -1618,9 +1677,11 @@ static void pac_serve(node *n)
     }
     for (int k = 0; k < n->o.connections && !n->failed; k++) {
         if (!wait_fd(n->lfd, POLLIN, n->o.accept_timeout)) {
-            node_fail(n, NULL, g_signal ? "interrupted by signal %d while waiting for a client"
-                                        : "no client connected within %llu ms",
-                      g_signal ? (int)g_signal : 0, (unsigned long long)(n->o.accept_timeout / PT_MS));
+            if (g_signal)
+                node_fail(n, NULL, "interrupted by signal %d while waiting for a client", (int)g_signal);
+            else
+                node_fail(n, NULL, "no client connected within %llu ms",
+                          (unsigned long long)(n->o.accept_timeout / PT_MS));
             return;
         }
         sl = sizeof n->peer;
@@ -1772,6 +1833,8 @@ int live_run(const scenario *sc, const live_opts *opts, char *err, size_t err_si
             pgre_free(&c->gre);
         free(c);
     }
+    for (int i = 0; i < n->n_pend; i++)
+        free(n->pend[i].p);
     free(n->held);
     free(n->wq);
     mschap_crypto_free(n->cx);
