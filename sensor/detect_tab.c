@@ -113,6 +113,8 @@ static size_t esize(const struct dtab *t)
     return (sizeof(struct dtab_hdr) + t->psize + 7) & ~(size_t)7;
 }
 
+static uint32_t nchunks(const struct dtab *t) { return (t->cap + DTAB_CHUNK - 1) / DTAB_CHUNK; }
+
 static struct dtab_hdr *ent(const struct dtab *t, uint32_t i1)
 {
     uint32_t i = i1 - 1;
@@ -134,12 +136,12 @@ int dtab_init(struct dtab *t, struct sensor *s, uint32_t cap, uint32_t psize, vo
     memset(t, 0, sizeof *t);
     t->s = s;
     t->psize = psize;
-    t->cap = (cap + DTAB_CHUNK - 1) / DTAB_CHUNK * DTAB_CHUNK;
+    t->cap = cap ? cap : 1;
     t->on_drop = on_drop;
     t->nbucket = 64;
     while (t->nbucket < t->cap && t->nbucket < (1u << 24))
         t->nbucket <<= 1;
-    t->chunk = calloc(t->cap / DTAB_CHUNK, sizeof *t->chunk);
+    t->chunk = calloc(nchunks(t), sizeof *t->chunk);
     return t->chunk ? 0 : -1;
 }
 
@@ -150,7 +152,7 @@ void dtab_free(struct dtab *t)
     if (t->on_drop)
         for (uint32_t i = t->lru_head; i; i = ent(t, i)->next)
             t->on_drop(t->s, ent(t, i) + 1);
-    for (uint32_t c = 0; c < t->cap / DTAB_CHUNK; c++)
+    for (uint32_t c = 0; c < nchunks(t); c++)
         free(t->chunk[c]);
     free(t->chunk);
     free(t->bucket);
@@ -277,8 +279,8 @@ uint64_t dtab_mem(const struct dtab *t)
 {
     if (!t->chunk)
         return 0;
-    uint64_t b = (uint64_t)(t->cap / DTAB_CHUNK) * sizeof *t->chunk;
-    for (uint32_t c = 0; c < t->cap / DTAB_CHUNK; c++)
+    uint64_t b = (uint64_t)nchunks(t) * sizeof *t->chunk;
+    for (uint32_t c = 0; c < nchunks(t); c++)
         if (t->chunk[c])
             b += DTAB_CHUNK * esize(t);
     if (t->bucket)

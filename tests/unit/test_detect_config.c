@@ -151,3 +151,33 @@ Test(detect_config, per_minute_cap_suppresses_and_counts)
     cr_expect_eq(gu(find_action(&L, "stats", 0), "pptp.stats.detect.suppressed"), 3);
     evlist_free(&L);
 }
+
+Test(detect_config, per_source_tables_stay_bounded)
+{
+    scn x;
+    scn_open(&x, "lru");
+    for (int i = 0; i < 40; i++) {
+        x.cli = IP4(198, 18, 0, 1 + i);
+        scn_new_conn(&x);
+        scn_control(&x);
+        scn_lcp_open(&x, LCP_AUTH_CHAP, LCP_CHAP_MSCHAPV2, 1400);
+        scn_mschapv2(&x, 1, "victim", 691);
+        scn_hangup(&x);
+    }
+    scn_close(&x);
+    evlist L = run_pcap_cfg(x.path, "[detect]\nmax_sources = 16\n");
+    const ev *st = find_action(&L, "stats", 0);
+    cr_assert_not_null(st);
+    cr_expect_gt(gu(st, "pptp.stats.detect.evicted"), 0);
+    uint64_t small = gu(st, "pptp.stats.memory.detect_bytes");
+    evlist_free(&L);
+    /* one user failing from 40 sources: distributed fires despite the evictions */
+    L = run_pcap_cfg(x.path, "[detect]\nmax_sources = 16\n");
+    cr_expect_geq(count_rule(&L, "pptp.auth.distributed"), 1);
+    evlist_free(&L);
+    L = run_pcap_cfg(x.path, NULL);
+    st = find_action(&L, "stats", 0);
+    cr_expect_eq(gu(st, "pptp.stats.detect.evicted"), 0);
+    cr_expect_leq(small, gu(st, "pptp.stats.memory.detect_bytes"));
+    evlist_free(&L);
+}

@@ -119,3 +119,26 @@ Test(detect_ndpi, other_tcp_on_that_port_is_ignored)
     cr_expect_eq(count_rule(&L, "pptp.ctrl.nonstandard_port") + count_action(&L, "control_connect"), 0);
     evlist_free(&L);
 }
+
+Test(detect_ndpi, sensor_wide_flow_cap_and_release)
+{
+    scn x;
+    scn_open(&x, "ndpicap");
+    unencrypted_session(&x);
+    uint8_t pkt[200];
+    /* three inner TCP SYNs: nDPI cannot decide on a SYN, each flow keeps its nDPI state */
+    for (int i = 0; i < 3; i++) {
+        size_t n = ip4_packet(pkt, sizeof pkt, 6, IP4(10, 9, 0, 2), IP4(10, 9, 0, 80), (uint16_t)(6000 + i), 80, 1300,
+                              NULL, 0);
+        scn_inner(&x, CLI, pkt, n);
+    }
+    scn_hangup(&x);
+    scn_close(&x);
+    evlist L = run_pcap_cfg(x.path, "[ndpi]\nmax_flows = 1\n");
+    const ev *td = find_action(&L, "teardown", 0);
+    cr_assert_not_null(td);
+    cr_expect_eq(gu(td, "pptp.inner.flows"), 3);
+    cr_expect_eq(gu(td, "pptp.inner.uninspected_frames"), 2, "only one nDPI flow may live");
+    cr_expect_eq(gu(find_action(&L, "stats", 0), "pptp.stats.detect.ndpi_flows"), 0, "freed with the call");
+    evlist_free(&L);
+}
