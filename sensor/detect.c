@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "community_id.h"
 #include "detect_int.h"
 
 #define MINUTE_NS (60 * NS_PER_SEC)
@@ -148,6 +149,17 @@ void det_set_ip(ev *e, const char *key, const sn_addr *a)
     ev_set_ip(e, key, a->v6 ? AF_INET6 : AF_INET, a->a);
 }
 
+void det_gre_flow(ev *e, const sn_addr *src, const sn_addr *dst)
+{
+    char cid[COMMUNITY_ID_BUFSZ];
+    ev_set_str(e, "network.transport", "gre");
+    ev_set_str(e, "network.type", src->v6 ? "ipv6" : "ipv4");
+    if (community_id_v1(0, src->v6 ? AF_INET6 : AF_INET, src->a, dst->a, 47, 0, 0, false, cid))
+        ev_set_str(e, "network.community_id", cid);
+    else
+        ev_unset(e, "network.community_id");
+}
+
 void det_add_ip(ev *e, const char *key, const sn_addr *a)
 {
     ev_add_ip_array(e, key, a->v6 ? AF_INET6 : AF_INET, a->a);
@@ -223,7 +235,7 @@ static bool after_teardown(struct sensor *s, const sn_addr *src, const sn_addr *
     det_set_ip(e, "destination.ip", dst);
     det_add_ip(e, "related.ip", src);
     det_add_ip(e, "related.ip", dst);
-    ev_set_str(e, "network.transport", "gre");
+    det_gre_flow(e, src, dst);
     id_hex(x->session_id, id);
     ev_set_str(e, "pptp.alert.ended_session_id", id);
     ev_set_uint(e, "pptp.alert.call_id", call_id);
@@ -268,7 +280,7 @@ void detect_on_gre_miss(struct sensor *s, const struct pkt *p, const sn_addr *sr
     det_set_ip(e, "destination.ip", dst);
     ev_unset(e, "source.port");
     ev_unset(e, "destination.port");
-    ev_set_str(e, "network.transport", "gre");
+    det_gre_flow(e, src, dst); /* the GRE flow; pptp.ctrl.community_id stays the TCP one */
     det_add_ip(e, "related.ip", src);
     det_add_ip(e, "related.ip", dst);
     ev_set_uint(e, "pptp.alert.call_id", call_id);

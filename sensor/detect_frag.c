@@ -120,7 +120,10 @@ static void identity(struct sensor *s, ev *e, const struct owner *o, const sn_ad
         det_set_ip(e, "destination.ip", dst);
         det_add_ip(e, "related.ip", src);
         det_add_ip(e, "related.ip", dst);
-        ev_set_str(e, "network.transport", proto == IP_PROTO_GRE ? "gre" : "tcp");
+        if (proto == IP_PROTO_GRE)
+            det_gre_flow(e, src, dst);
+        else
+            ev_set_str(e, "network.transport", "tcp");
     }
     if (o->k || o->c)
         ev_set_str(e, "pptp.frag.direction", det_side(o->dir));

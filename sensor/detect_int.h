@@ -207,6 +207,8 @@ static inline bool det_once(uint64_t *fired, enum detect_rule r)
 }
 void det_set_ip(ev *e, const char *key, const sn_addr *a);
 void det_add_ip(ev *e, const char *key, const sn_addr *a);
+/* network.transport gre, network.type, network.community_id of the GRE flow src -> dst. */
+void det_gre_flow(ev *e, const sn_addr *src, const sn_addr *dst);
 const char *det_addr_str(const sn_addr *a, char *buf, size_t n);
 /* "client" / "server" for a sender direction. */
 static inline const char *det_side(int dir) { return dir == DIR_CLIENT ? "client" : "server"; }

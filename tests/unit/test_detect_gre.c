@@ -32,6 +32,9 @@ Test(detect_gre, unowned_call_id_ten_packets)
     cr_expect_str_eq(gs(e, "network.transport"), "gre");
     cr_expect(ev_has(e, "pptp.control_id"), "the control connection linking the hosts");
     cr_expect(!ev_has(e, "source.port"));
+    /* the GRE flow's Community ID (no ports), not the control connection's */
+    cr_expect_str_neq(gs(e, "network.community_id"), gs(e, "pptp.ctrl.community_id"));
+    cr_expect_str_eq(gs(e, "network.community_id"), gs(find_action(&L, "teardown", 0), "pptp.gre.community_id"));
     evlist_free(&L);
     scn_open(&x, "unowned9");
     scn_clean_session(&x, "bob");
