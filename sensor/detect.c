@@ -65,6 +65,16 @@ struct detect_call *det_call(struct sensor *s, struct call *k)
     return k->det;
 }
 
+struct detect_rare *det_rare(struct sensor *s, struct detect_call *dc)
+{
+    if (!dc->rare && s->det) {
+        dc->rare = calloc(1, sizeof *dc->rare);
+        if (dc->rare)
+            s->det->mem_calls += sizeof *dc->rare;
+    }
+    return dc->rare;
+}
+
 struct detect_ctrl *det_ctrl(struct sensor *s, struct ctrl_conn *c)
 {
     if (!c->det && s->det) {
@@ -81,7 +91,8 @@ void detect_call_free(struct sensor *s, struct call *k)
         return;
     det_ndpi_call_free(s, k->det); /* also after detect_free (sensor_free) */
     if (s->det)
-        s->det->mem_calls -= sizeof *k->det;
+        s->det->mem_calls -= sizeof *k->det + (k->det->rare ? sizeof *k->det->rare : 0);
+    free(k->det->rare);
     free(k->det);
     k->det = NULL;
 }
@@ -325,10 +336,11 @@ void detect_on_gre(struct sensor *s, struct call *k, int dir, const struct pkt *
     if (!dc)
         return;
     char a[64], b[64];
-    if (wrong && det_on(s, DR_GRE_WRONG_SOURCE)) {
-        dc->wrong_src_pkts++;
-        dc->wrong_src = *src;
-        if (dc->wrong_src_pkts >= det_rc(s, DR_GRE_WRONG_SOURCE)->threshold &&
+    struct detect_rare *rr = wrong ? det_rare(s, dc) : NULL;
+    if (rr && det_on(s, DR_GRE_WRONG_SOURCE)) {
+        rr->wrong_src_pkts++;
+        rr->wrong_src = *src;
+        if (rr->wrong_src_pkts >= det_rc(s, DR_GRE_WRONG_SOURCE)->threshold &&
             det_once(&dc->fired, DR_GRE_WRONG_SOURCE)) {
             ev *e = det_begin(s, DR_GRE_WRONG_SOURCE, now, 0);
             if (e) {
@@ -338,7 +350,7 @@ void detect_on_gre(struct sensor *s, struct call *k, int dir, const struct pkt *
                 det_add_ip(e, "related.ip", src);
                 ev_set_str(e, "pptp.alert.direction", det_side(dir));
                 ev_set_uint(e, "pptp.alert.call_id", p->gre.call_id);
-                ev_set_uint(e, "pptp.alert.packets", dc->wrong_src_pkts);
+                ev_set_uint(e, "pptp.alert.packets", rr->wrong_src_pkts);
                 det_message(e, "GRE for this call's Call ID %u came from %s, not from the tunnel peer %s",
                             p->gre.call_id, det_addr_str(src, a, sizeof a), det_addr_str(peer, b, sizeof b));
                 det_send(s, e);

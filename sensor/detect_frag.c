@@ -244,15 +244,16 @@ void detect_on_reassembled(struct sensor *s, const struct pkt *p, enum pkt_kind 
     const char *trigger;
     if (o.k) {
         struct detect_call *dc = det_call(s, o.k);
-        if (!dc)
+        struct detect_rare *rr = dc ? det_rare(s, dc) : NULL;
+        if (!rr)
             return;
-        count = ++dc->frag_events;
-        in_window = swin_add(&dc->frag_win, now, rc->window_ns, 1);
+        count = ++rr->frag_events;
+        in_window = swin_add(&rr->frag_win, now, rc->window_ns, 1);
         if (count == 1)
             trigger = "first";
-        else if (in_window >= rc->threshold && !(dc->frag_rate_ns && now - dc->frag_rate_ns < rc->window_ns)) {
+        else if (in_window >= rc->threshold && !(rr->frag_rate_ns && now - rr->frag_rate_ns < rc->window_ns)) {
             trigger = "rate";
-            dc->frag_rate_ns = now;
+            rr->frag_rate_ns = now;
         } else
             return;
     } else {
@@ -443,15 +444,18 @@ static void mru(struct sensor *s, struct call *k, struct detect_call *dc, int di
     unsigned slack = p->ppp.protocol == PPP_PROTO_COMP ? rc->value : 0;
     if (info <= limit + slack)
         return;
-    if (dc->mru_count[dir] < UINT32_MAX)
-        dc->mru_count[dir]++;
-    uint32_t in_window = swin_add(&dc->mru_win, now, rc->window_ns, 1);
+    struct detect_rare *rr = det_rare(s, dc);
+    if (!rr)
+        return;
+    if (rr->mru_count[dir] < UINT32_MAX)
+        rr->mru_count[dir]++;
+    uint32_t in_window = swin_add(&rr->mru_win, now, rc->window_ns, 1);
     const char *trigger;
-    if (dc->mru_count[dir] == 1)
+    if (rr->mru_count[dir] == 1)
         trigger = "first";
-    else if (in_window >= rc->threshold && !(dc->mru_rate_ns && now - dc->mru_rate_ns < rc->window_ns)) {
+    else if (in_window >= rc->threshold && !(rr->mru_rate_ns && now - rr->mru_rate_ns < rc->window_ns)) {
         trigger = "rate";
-        dc->mru_rate_ns = now;
+        rr->mru_rate_ns = now;
     } else
         return;
     ev *e = det_begin(s, DR_FRAG_MRU_EXCEEDED, now, 0);
@@ -463,7 +467,7 @@ static void mru(struct sensor *s, struct call *k, struct detect_call *dc, int di
     ev_set_uint(e, "pptp.frag.mru", limit);
     ev_set_uint(e, "pptp.frag.frame_bytes", info);
     ev_set_str(e, "pptp.frag.ppp_protocol", ppp_protocol_name(p->ppp.protocol));
-    ev_set_uint(e, "pptp.frag.count", dc->mru_count[dir]);
+    ev_set_uint(e, "pptp.frag.count", rr->mru_count[dir]);
     if (trigger[0] == 'r') {
         ev_set_uint(e, "pptp.frag.rate_count", in_window);
         ev_set_uint(e, "pptp.frag.rate_window", rc->window_ns);
@@ -539,8 +543,9 @@ static void mss(struct sensor *s, struct call *k, struct detect_call *dc, int di
     unsigned max_mss = tunnel > hdrs ? tunnel - hdrs : 0;
     if (m <= max_mss)
         return;
-    if (++dc->mss_count != 1)
-        return; /* one event per call; the count shows on later ones of other kinds */
+    struct detect_rare *rr = det_rare(s, dc);
+    if (!rr || ++rr->mss_count != 1)
+        return; /* one event per call */
     ev *e = det_begin(s, DR_FRAG_MSS_EXCEEDS_PATH, now, 0);
     if (!e)
         return;

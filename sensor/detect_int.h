@@ -132,21 +132,24 @@ struct detect_call {
     uint8_t ccp_rej[2];
     /* keepalives */
     uint16_t echo_out[2];        /* LCP Echo-Requests sent by d since the last reply */
-    /* GRE */
-    uint32_t wrong_src_pkts;
-    sn_addr wrong_src;
-    /* MPPE */
-    struct swin resets;
-    uint64_t reset_alert_ns;
-    uint32_t resets_total;
+    uint16_t path_mtu;           /* smallest MTU an ICMP frag-needed advertised for this tunnel */
+    /* MPPE: frame counts when it opened (cleartext after encryption) */
     uint32_t comp_clear_at_mppe[2];
     uint64_t ip_at_mppe[2];
-    /* fragmentation */
+    struct detect_rare *rare;    /* counters of rare events, allocated on the first one */
+    struct inner_state *inner;   /* nDPI, unencrypted calls only */
+};
+
+/* Per-call state only a few calls need (kept out of every call's record). */
+struct detect_rare {
+    uint32_t wrong_src_pkts;
+    sn_addr wrong_src;
+    struct swin resets;          /* MPPE resets */
+    uint64_t reset_alert_ns;
+    uint32_t resets_total;
     struct swin frag_win, mru_win;
     uint64_t frag_rate_ns, mru_rate_ns;
     uint32_t frag_events, mru_count[2], mss_count;
-    uint16_t path_mtu;           /* smallest MTU an ICMP frag-needed advertised for this tunnel */
-    struct inner_state *inner;   /* nDPI, unencrypted calls only */
 };
 
 struct detect_ctrl {
@@ -183,6 +186,7 @@ struct detect {
 /* ---- helpers (detect.c) ---- */
 struct detect_call *det_call(struct sensor *s, struct call *k); /* allocated on first use; NULL on OOM */
 struct detect_ctrl *det_ctrl(struct sensor *s, struct ctrl_conn *c);
+struct detect_rare *det_rare(struct sensor *s, struct detect_call *dc); /* NULL on OOM */
 static inline const struct detect_rule_cfg *det_rc(const struct sensor *s, enum detect_rule r)
 {
     return &s->det->cfg.r[r];

@@ -70,15 +70,18 @@ static void echo(struct sensor *s, struct call *k, struct detect_call *dc, int d
 static void resets(struct sensor *s, struct call *k, struct detect_call *dc, int dir, uint64_t now)
 {
     const struct detect_rule_cfg *rc = det_rc(s, DR_MPPE_RESET_FLOOD);
-    dc->resets_total++;
-    uint32_t n = swin_add(&dc->resets, now, rc->window_ns, 1);
+    struct detect_rare *r = det_rare(s, dc);
+    if (!r)
+        return;
+    r->resets_total++;
+    uint32_t n = swin_add(&r->resets, now, rc->window_ns, 1);
     if (n < rc->threshold || !det_on(s, DR_MPPE_RESET_FLOOD) ||
-        (dc->reset_alert_ns && now - dc->reset_alert_ns < rc->window_ns))
+        (r->reset_alert_ns && now - r->reset_alert_ns < rc->window_ns))
         return;
     ev *e = det_begin(s, DR_MPPE_RESET_FLOOD, now, 0);
     if (!e)
         return;
-    dc->reset_alert_ns = now;
+    r->reset_alert_ns = now;
     const struct pppneg *p = &k->ppp;
     emit_call_identity(s, e, k);
     ev_set_uint(e, "pptp.alert.count", n);
