@@ -28,147 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_capture.h"
 #include "config.h"
-#include "cursor.h"
-#include "gre.h"
 #include "json.h"
-#include "mppe.h"
-#include "pcap_writer.h"
-#include "ppp.h"
-#include "pptp_ctrl.h"
 #include "sensor.h"
 #include "sink.h"
-
-/* ---- the synthetic capture (as tests/bench/bench_sensor.c) --------------- */
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-struct sess {
-    uint32_t cli, srv;
-    uint16_t cport;
-    uint32_t cseq, sseq;
-    uint32_t gseq[2];
-};
-
-static void ctrl_msg(pcapw *w, uint64_t ts, struct sess *s, int from_client, struct pptp_ctrl_msg *m)
-{
-    uint8_t buf[256];
-    wbuf wb;
-    wbuf_init(&wb, buf, sizeof buf);
-    pptp_ctrl_encode(&wb, m);
-    if (from_client) {
-        pcapw_write_tcp4(w, ts, s->cli, s->srv, s->cport, 1723, s->cseq, s->sseq, 0x18, buf, wbuf_len(&wb));
-        s->cseq += (uint32_t)wbuf_len(&wb);
-    } else {
-        pcapw_write_tcp4(w, ts, s->srv, s->cli, 1723, s->cport, s->sseq, s->cseq, 0x18, buf, wbuf_len(&wb));
-        s->sseq += (uint32_t)wbuf_len(&wb);
-    }
-}
-
-static void gre_data(pcapw *w, uint64_t ts, struct sess *s, int from_client, uint16_t call_id, size_t size)
-{
-    uint8_t payload[1500], ppp[1600], out[1700];
-    for (size_t i = 0; i < size; i++)
-        payload[i] = (uint8_t)(i * 131 + call_id);
-    wbuf pw;
-    wbuf_init(&pw, ppp, sizeof ppp);
-    struct mppe_hdr mh = {.encrypted = true, .coherency_count = (uint16_t)(s->gseq[!from_client] & 0xfff)};
-    uint8_t mbuf[1600];
-    wbuf mw;
-    wbuf_init(&mw, mbuf, sizeof mbuf);
-    mppe_encode(&mw, &mh, payload, size);
-    struct ppp_frame pf = {.has_acfc_hdr = true, .pfc = false, .protocol = 0x00fd};
-    ppp_encode(&pw, &pf, mbuf, wbuf_len(&mw));
-    struct gre_hdr g;
-    memset(&g, 0, sizeof g);
-    g.k = true;
-    g.s = true;
-    g.version = 1;
-    g.protocol = GRE_PROTO_PPP;
-    g.call_id = call_id;
-    g.has_seq = true;
-    g.seq = s->gseq[!from_client]++;
-    g.payload_length = (uint16_t)wbuf_len(&pw);
-    wbuf gw;
-    wbuf_init(&gw, out, sizeof out);
-    gre_encode(&gw, &g, ppp, wbuf_len(&pw));
-    if (from_client)
-        pcapw_write_ip4(w, ts, s->cli, s->srv, 47, out, wbuf_len(&gw));
-    else
-        pcapw_write_ip4(w, ts, s->srv, s->cli, 47, out, wbuf_len(&gw));
-}
-
-static uint64_t make_capture(const char *path, uint32_t n, uint32_t per)
-{
-    pcapw *w = pcapw_open(path, 1);
-    if (!w) {
-        perror(path);
-        exit(1);
-    }
-    struct sess *ss = calloc(n, sizeof *ss);
-    uint64_t ts = 1700000000ull * 1000000, pk = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        struct sess *s = &ss[i];
-        s->cli = 0x0a000000u + 2 + i; /* 10.x.y.z clients */
-        s->srv = 0xc0a80001u + (i % 64); /* 64 servers, each with unique PAC Call IDs */
-        s->cport = (uint16_t)(1024 + (i % 60000));
-        s->cseq = 1000;
-        s->sseq = 5000;
-        pcapw_write_tcp4(w, ts, s->cli, s->srv, s->cport, 1723, s->cseq - 1, 0, 0x02, NULL, 0);
-        pcapw_write_tcp4(w, ts, s->srv, s->cli, 1723, s->cport, s->sseq - 1, s->cseq, 0x12, NULL, 0);
-        struct pptp_ctrl_msg m;
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_SCCRQ;
-        m.u.sccrq.protocol_version = 0x100;
-        strcpy(m.u.sccrq.vendor, "bench");
-        ctrl_msg(w, ts, s, 1, &m);
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_SCCRP;
-        m.u.sccrp.protocol_version = 0x100;
-        m.u.sccrp.result_code = 1;
-        ctrl_msg(w, ts, s, 0, &m);
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_OCRQ;
-        m.u.ocrq.call_id = (uint16_t)(i + 1);
-        m.u.ocrq.recv_window = 64;
-        ctrl_msg(w, ts, s, 1, &m);
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_OCRP;
-        m.u.ocrp.call_id = (uint16_t)(i / 64 + 1);
-        m.u.ocrp.peer_call_id = (uint16_t)(i + 1);
-        m.u.ocrp.result_code = 1;
-        ctrl_msg(w, ts, s, 0, &m);
-        pk += 6;
-        ts += 100;
-    }
-    for (uint32_t r = 0; r < per; r++)
-        for (uint32_t i = 0; i < n; i++) {
-            struct sess *s = &ss[i];
-            int from_client = (r + i) & 1;
-            gre_data(w, ts, s, from_client, from_client ? (uint16_t)(i / 64 + 1) : (uint16_t)(i + 1),
-                     from_client ? 100 : 400);
-            ts += 10;
-            pk++;
-        }
-    for (uint32_t i = 0; i < n; i++) {
-        struct pptp_ctrl_msg m;
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_CDN;
-        m.u.cdn.call_id = (uint16_t)(i / 64 + 1);
-        m.u.cdn.result_code = 4;
-        ctrl_msg(w, ts, &ss[i], 0, &m);
-        pk++;
-    }
-    pcapw_close(w);
-    free(ss);
-    return pk;
-}
-
 
 /* ---- receivers ------------------------------------------------------------ */
 
@@ -296,16 +160,16 @@ static void delivery(const char *label, const char *spec, uint64_t n)
     teardown_event(0);
     char line[EV_JSON_MAX + 1];
     size_t len = ev_to_json(&E, line, sizeof line);
-    double t = now_s();
+    double t = bench_now_s();
     for (uint64_t i = 1; i <= n; i++) {
         ev_set_uint(&E, "event.sequence", i);
         sink_set_emit(&set, &E);
     }
-    double t_emit = now_s() - t;
+    double t_emit = bench_now_s() - t;
     struct sink_report rep[SINK_SET_MAX];
     size_t nr;
     sink_set_close_report(&set, rep, &nr);
-    t = now_s() - t;
+    t = bench_now_s() - t;
     printf("%-14s %8.0f events/s delivered (%.1f MB/s of %zu-byte JSON events), sent %llu failed %llu dropped %llu; "
            "emit side %.2f us/event\n",
            label, (double)n / t, (double)n * (double)len / t / 1e6, len, (unsigned long long)rep[0].written,
@@ -349,7 +213,7 @@ static struct run_result run_sensor(const char *path, const char *spec)
         struct pcap_pkthdr *h;
         const u_char *d;
         uint64_t count = 0;
-        double t = now_s();
+        double t = bench_now_s();
         while (pcap_next_ex(p, &h, &d) == 1) {
             struct capture_packet cp = {.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec,
                                         .dlt = 1, .data = d, .caplen = h->caplen, .wirelen = h->len};
@@ -357,7 +221,7 @@ static struct run_result run_sensor(const char *path, const char *spec)
             count++;
         }
         sensor_finish(s, NULL);
-        t = now_s() - t;
+        t = bench_now_s() - t;
         uint64_t events = sensor_get_stats(s)->events, dropped = set.n ? set.sinks[0]->c.dropped : 0;
         pcap_close(p);
         sensor_free(s);
@@ -413,7 +277,7 @@ int main(int argc, char **argv)
     }
 
     const char *path = "/tmp/pptp-bench-outputs.pcap";
-    uint64_t pk = make_capture(path, n, per);
+    uint64_t pk = bench_make_capture(path, n, per);
     printf("\n2. capture path: %u calls, %u data packets each, %llu packets; live mode (drop when full)\n", n, per,
            (unsigned long long)pk);
     struct run_result off = run_sensor(path, NULL);

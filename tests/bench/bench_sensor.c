@@ -19,143 +19,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_capture.h"
 #include "config.h"
-#include "cursor.h"
-#include "gre.h"
-#include "mppe.h"
-#include "pcap_writer.h"
-#include "ppp.h"
-#include "pptp_ctrl.h"
 #include "sensor.h"
 #include "sink.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-struct sess {
-    uint32_t cli, srv;
-    uint16_t cport;
-    uint32_t cseq, sseq;
-    uint32_t gseq[2];
-};
-
-static void ctrl_msg(pcapw *w, uint64_t ts, struct sess *s, int from_client, struct pptp_ctrl_msg *m)
-{
-    uint8_t buf[256];
-    wbuf wb;
-    wbuf_init(&wb, buf, sizeof buf);
-    pptp_ctrl_encode(&wb, m);
-    if (from_client) {
-        pcapw_write_tcp4(w, ts, s->cli, s->srv, s->cport, 1723, s->cseq, s->sseq, 0x18, buf, wbuf_len(&wb));
-        s->cseq += (uint32_t)wbuf_len(&wb);
-    } else {
-        pcapw_write_tcp4(w, ts, s->srv, s->cli, 1723, s->cport, s->sseq, s->cseq, 0x18, buf, wbuf_len(&wb));
-        s->sseq += (uint32_t)wbuf_len(&wb);
-    }
-}
-
-static void gre_data(pcapw *w, uint64_t ts, struct sess *s, int from_client, uint16_t call_id, size_t size)
-{
-    uint8_t payload[1500], ppp[1600], out[1700];
-    for (size_t i = 0; i < size; i++)
-        payload[i] = (uint8_t)(i * 131 + call_id);
-    wbuf pw;
-    wbuf_init(&pw, ppp, sizeof ppp);
-    struct mppe_hdr mh = {.encrypted = true, .coherency_count = (uint16_t)(s->gseq[!from_client] & 0xfff)};
-    uint8_t mbuf[1600];
-    wbuf mw;
-    wbuf_init(&mw, mbuf, sizeof mbuf);
-    mppe_encode(&mw, &mh, payload, size);
-    struct ppp_frame pf = {.has_acfc_hdr = true, .pfc = false, .protocol = 0x00fd};
-    ppp_encode(&pw, &pf, mbuf, wbuf_len(&mw));
-    struct gre_hdr g;
-    memset(&g, 0, sizeof g);
-    g.k = true;
-    g.s = true;
-    g.version = 1;
-    g.protocol = GRE_PROTO_PPP;
-    g.call_id = call_id;
-    g.has_seq = true;
-    g.seq = s->gseq[!from_client]++;
-    g.payload_length = (uint16_t)wbuf_len(&pw);
-    wbuf gw;
-    wbuf_init(&gw, out, sizeof out);
-    gre_encode(&gw, &g, ppp, wbuf_len(&pw));
-    if (from_client)
-        pcapw_write_ip4(w, ts, s->cli, s->srv, 47, out, wbuf_len(&gw));
-    else
-        pcapw_write_ip4(w, ts, s->srv, s->cli, 47, out, wbuf_len(&gw));
-}
-
-static uint64_t make_capture(const char *path, uint32_t n, uint32_t per)
-{
-    pcapw *w = pcapw_open(path, 1);
-    if (!w) {
-        perror(path);
-        exit(1);
-    }
-    struct sess *ss = calloc(n, sizeof *ss);
-    uint64_t ts = 1700000000ull * 1000000, pk = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        struct sess *s = &ss[i];
-        s->cli = 0x0a000000u + 2 + i; /* 10.x.y.z clients */
-        s->srv = 0xc0a80001u + (i % 64); /* 64 servers, each with unique PAC Call IDs */
-        s->cport = (uint16_t)(1024 + (i % 60000));
-        s->cseq = 1000;
-        s->sseq = 5000;
-        pcapw_write_tcp4(w, ts, s->cli, s->srv, s->cport, 1723, s->cseq - 1, 0, 0x02, NULL, 0);
-        pcapw_write_tcp4(w, ts, s->srv, s->cli, 1723, s->cport, s->sseq - 1, s->cseq, 0x12, NULL, 0);
-        struct pptp_ctrl_msg m;
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_SCCRQ;
-        m.u.sccrq.protocol_version = 0x100;
-        strcpy(m.u.sccrq.vendor, "bench");
-        ctrl_msg(w, ts, s, 1, &m);
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_SCCRP;
-        m.u.sccrp.protocol_version = 0x100;
-        m.u.sccrp.result_code = 1;
-        ctrl_msg(w, ts, s, 0, &m);
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_OCRQ;
-        m.u.ocrq.call_id = (uint16_t)(i + 1);
-        m.u.ocrq.recv_window = 64;
-        ctrl_msg(w, ts, s, 1, &m);
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_OCRP;
-        m.u.ocrp.call_id = (uint16_t)(i / 64 + 1);
-        m.u.ocrp.peer_call_id = (uint16_t)(i + 1);
-        m.u.ocrp.result_code = 1;
-        ctrl_msg(w, ts, s, 0, &m);
-        pk += 6;
-        ts += 100;
-    }
-    for (uint32_t r = 0; r < per; r++)
-        for (uint32_t i = 0; i < n; i++) {
-            struct sess *s = &ss[i];
-            int from_client = (r + i) & 1;
-            gre_data(w, ts, s, from_client, from_client ? (uint16_t)(i / 64 + 1) : (uint16_t)(i + 1),
-                     from_client ? 100 : 400);
-            ts += 10;
-            pk++;
-        }
-    for (uint32_t i = 0; i < n; i++) {
-        struct pptp_ctrl_msg m;
-        memset(&m, 0, sizeof m);
-        m.ctrl_type = PPTP_MSG_CDN;
-        m.u.cdn.call_id = (uint16_t)(i / 64 + 1);
-        m.u.cdn.result_code = 4;
-        ctrl_msg(w, ts, &ss[i], 0, &m);
-        pk++;
-    }
-    pcapw_close(w);
-    free(ss);
-    return pk;
-}
 
 static long peak_rss_kb(void)
 {
@@ -179,10 +46,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--reps"))
             reps = atoi(argv[i + 1]) > 0 ? atoi(argv[i + 1]) : 1;
     }
-    double t0 = now_s();
-    uint64_t written = make_capture(path, n, per);
+    double t0 = bench_now_s();
+    uint64_t written = bench_make_capture(path, n, per);
     printf("capture: %s, %u sessions, %u data packets each, %llu packets (built in %.1f s)\n", path, n, per,
-           (unsigned long long)written, now_s() - t0);
+           (unsigned long long)written, bench_now_s() - t0);
 
     char err[PCAP_ERRBUF_SIZE];
     /* 1. bare libpcap read loop */
@@ -194,12 +61,12 @@ int main(int argc, char **argv)
         const u_char *d;
         uint64_t sum = 0;
         count = 0;
-        double t = now_s();
+        double t = bench_now_s();
         while (pcap_next_ex(p, &h, &d) == 1) {
             sum += d[h->caplen - 1];
             count++;
         }
-        t = now_s() - t;
+        t = bench_now_s() - t;
         pcap_close(p);
         if (t < best_bare)
             best_bare = t;
@@ -228,7 +95,7 @@ int main(int argc, char **argv)
         struct pcap_pkthdr *h;
         const u_char *d;
         uint64_t i = 0;
-        double t = now_s();
+        double t = bench_now_s();
         while (pcap_next_ex(p, &h, &d) == 1) {
             struct capture_packet cp = {.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec,
                                         .dlt = 1, .data = d, .caplen = h->caplen, .wirelen = h->len};
@@ -240,7 +107,7 @@ int main(int argc, char **argv)
                 active_peak = sensor_get_stats(s)->calls_active;
             }
         }
-        t = now_s() - t;
+        t = bench_now_s() - t;
         sensor_finish(s, NULL);
         events = sensor_get_stats(s)->events;
         pcap_close(p);

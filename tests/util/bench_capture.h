@@ -1,0 +1,18 @@
+/*
+ * bench_capture.h - the synthetic capture the benchmarks read: n concurrent
+ * outgoing calls, each a TCP/1723 control connection (handshake, SCCRQ/SCCRP,
+ * OCRQ/OCRP), then per data packets of MPPE-encrypted-looking PPP per call,
+ * interleaved across calls, then a CDN per call.  64 servers, each with unique
+ * PAC Call IDs, and one client address per call.
+ */
+#ifndef PPTP_BENCH_CAPTURE_H
+#define PPTP_BENCH_CAPTURE_H
+
+#include <stdint.h>
+
+/* Write the capture to path (Ethernet pcap); returns the number of packets. Exits on I/O error. */
+uint64_t bench_make_capture(const char *path, uint32_t n, uint32_t per);
+/* Monotonic seconds. */
+double bench_now_s(void);
+
+#endif
