@@ -5,7 +5,8 @@
  *   pptp-peer check SCENARIO...
  *   pptp-peer pns --server ADDR [--port N] [--bind ADDR] [--timeout T] [--seed N] [-v] SCENARIO
  *   pptp-peer pac [--listen ADDR] [--port N] [--connections N] [--accept-timeout T] [--ready-file F] ... SCENARIO
- *   pptp-peer ppp --role client|server [--scenario FILE | FILE.scn] [--report FILE] [--log FILE] [pppd options]
+ *   pptp-peer ppp --role client|server [--scenario FILE | FILE.scn] [--report FILE] [--log FILE] [--exec CMD]
+ *                 [pppd options]
  *
  * synth runs the scenario's client (PNS) and server (PAC) in memory over a
  * simulated network and writes every packet to OUT.pcap, deterministically.
@@ -14,9 +15,14 @@
  * for pptpd (its `ppp` program) and pptp --nolaunchpppd.  Scenario syntax and
  * the live modes: docs/peer.md.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "peer_live.h"
 #include "peer_scenario.h"
@@ -30,7 +36,7 @@ static void usage(FILE *f)
                "       pptp-peer pac [--listen ADDR] [--port N] [--connections N] [--accept-timeout T]\n"
                "                     [--ready-file FILE] [--timeout T] [--seed N] [-v] SCENARIO\n"
                "       pptp-peer ppp --role client|server [--scenario FILE | FILE.scn] [--report FILE] [--log FILE]\n"
-               "                     [--timeout T] [--seed N] [-v] [pppd-style options, e.g. from pptpd]\n"
+               "                     [--exec CMD] [--timeout T] [--seed N] [-v] [pppd-style options, e.g. from pptpd]\n"
                "synth runs both ends of a PPTP scenario in memory and writes the packets to a pcap;\n"
                "pns / pac run one end over real sockets (TCP/1723, raw GRE: root); ppp runs PPP over\n"
                "stdin/stdout in async HDLC framing (pptpd's ppp program, pptp --nolaunchpppd).\n"
@@ -407,7 +413,7 @@ static int cmd_ppp(int argc, char **argv)
     live_opts o;
     live_opts_default(&o, LIVE_STDIO);
     o.report = stderr;
-    const char *path = NULL, *report = NULL, *log = NULL, *role = NULL;
+    const char *path = NULL, *report = NULL, *log = NULL, *role = NULL, *exec_cmd = NULL;
     char *extra[256];
     int n_extra = 0;
     pppd_args pa;
@@ -434,6 +440,9 @@ static int cmd_ppp(int argc, char **argv)
                 return 2;
         } else if (!strcmp(a, "--log")) {
             if (!str_arg(argc, argv, &i, &log))
+                return 2;
+        } else if (!strcmp(a, "--exec")) {
+            if (!str_arg(argc, argv, &i, &exec_cmd))
                 return 2;
         } else if (!strcmp(a, "--timeout") || !strcmp(a, "-t")) {
             if (!dur_arg(argc, argv, &i, &o.timeout))
@@ -484,7 +493,49 @@ static int cmd_ppp(int argc, char **argv)
         }
         o.report = rf;
     }
+    /* --exec: the program's stdin (read and written, like pppd's pty) is our stream */
+    pid_t child = -1;
+    int sv[2] = {-1, -1};
+    if (exec_cmd) {
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+            perror("socketpair");
+            return 1;
+        }
+        child = fork();
+        if (child < 0) {
+            perror("fork");
+            return 1;
+        }
+        if (child == 0) {
+            dup2(sv[0], 0);
+            execl("/bin/sh", "sh", "-c", exec_cmd, (char *)NULL);
+            _exit(127);
+        }
+        close(sv[0]);
+        o.in_fd = o.out_fd = sv[1];
+        if (o.verbose)
+            fprintf(stderr, "pptp-peer ppp: started '%s' (pid %ld) on the PPP stream\n", exec_cmd, (long)child);
+    }
     int rc = load_and_run(path, &o, ppp_adjust, &pa);
+    if (child > 0) {
+        close(sv[1]); /* end of our stream: the program hangs up */
+        int st = 0;
+        pid_t w = 0;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        for (int i = 0; i < 500 && (w = waitpid(child, &st, WNOHANG)) == 0; i++)
+            nanosleep(&ts, NULL); /* up to 10 s */
+        if (w == 0) {
+            fprintf(stderr, "pptp-peer ppp: '%s' still running 10 s after the end of the stream: terminated\n",
+                    exec_cmd);
+            kill(child, SIGTERM);
+            waitpid(child, &st, 0);
+            rc = 1;
+        } else if (w == child && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+            fprintf(stderr, "pptp-peer ppp: '%s' ended with status %d\n", exec_cmd,
+                    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+            rc = 1;
+        }
+    }
     if (rf)
         fclose(rf);
     for (int i = 0; i < pa.n_owned; i++)

@@ -8,7 +8,8 @@
  *
  *   a  pptp-linux (pptp --nolaunchpppd) -> pptpd, pptp-peer ppp at both ends
  *   b  pptp-peer pns -> pptpd (running pptp-peer ppp as its ppp program)
- *   c  pptp-linux -> pptp-peer pac (pptp's stdin carrying pptp-peer ppp --role client)
+ *   c  pptp-linux -> pptp-peer pac (pptp-peer ppp --role client --exec pptp: pptp's stdin is
+ *      the PPP stream)
  *   d  pptp-peer pns -> pptp-peer pac, two calls on one control connection
  *
  * Each checks that the sensor's events say what the peers did: user, auth
@@ -615,14 +616,19 @@ Test(interop, c_pptp_linux_to_our_pac, .timeout = 60)
     pid_t pac = netns_spawn(R.np.a, argv, -1, ofd, err);
     close(ofd);
     cr_assert(netns_wait_listen(pac, 1723, 10000), "pptp-peer pac does not listen");
-    pid_t pptp, ppp;
-    run_pptp_client(scn, &pptp, &ppp);
-    int st = wait_exit(ppp, 30000, "pptp-peer ppp (client)");
+    /* this time pptp-peer starts pptp itself (--exec), pptp's stdin being our stream */
+    char rep_p[PATH_LEN], log_p[PATH_LEN], cmd[256];
+    in_dir("client.report", rep_p, sizeof rep_p);
+    in_dir("client.log", log_p, sizeof log_p);
+    snprintf(cmd, sizeof cmd, "exec pptp %s --nolaunchpppd --nohostroute --loglevel 1", R.np.ip_a);
+    char *cargv[] = {(char *)peer_binary(), "ppp", "--role", "client", "--scenario", scn, "--report", rep_p, "--log",
+                     log_p, "--exec", cmd, "-v", NULL};
+    pid_t ppp = netns_spawn(R.np.b, cargv, -1, -1, NULL);
+    cr_assert(ppp > 0);
+    int st = wait_exit(ppp, 30000, "pptp-peer ppp --exec pptp (client)");
     char *clog = log_text("client.log");
-    cr_expect_eq(exit_code(st), 0, "pptp-peer ppp --role client failed (status %d): %s", st, clog);
+    cr_expect_eq(exit_code(st), 0, "pptp-peer ppp --role client --exec pptp failed (status %d): %s", st, clog);
     free(clog);
-    st = wait_exit(pptp, 10000, "pptp");
-    cr_expect_eq(exit_code(st), 0, "pptp exit status %d", st);
     st = wait_exit(pac, 20000, "pptp-peer pac");
     char *plog = log_text("pac.log");
     cr_expect_eq(exit_code(st), 0, "pptp-peer pac failed (status %d): %s", st, plog);
