@@ -8,7 +8,7 @@
  * so parallel runs never meet, and netns_reap_stale() removes the pairs of test
  * processes that died without cleaning up (a test killed by its timeout).
  * Addresses are 10.X.Y.1 (A) and 10.X.Y.2 (B), X.Y from the pid: pptp-linux
- * names its control socket after the server address (/var/run/pptp/ADDR), so
+ * names its control socket after the server address (/var/run/pptp/ADDR:PHONE), so
  * even that is unique per run.  Traffic stays inside the pair.
  */
 #ifndef PPTP_TEST_NETNS_UTIL_H
