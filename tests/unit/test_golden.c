@@ -29,13 +29,13 @@ Test(golden, every_capture_matches_its_expected_events)
         size_t n = strlen(e->d_name);
         if (n < 7 || strcmp(e->d_name + n - 6, ".jsonl") != 0)
             continue;
-        char base[1024], pcap[4096], expected[4096], actual[4096], cmd[16384];
+        char base[256], pcap[8192], expected[8192], actual[8192], cmd[32768];
         snprintf(base, sizeof base, "%.*s", (int)(n - 6), e->d_name);
         snprintf(pcap, sizeof pcap, "%s/%s.pcap", dir, base);
         if (access(pcap, R_OK) != 0)
             snprintf(pcap, sizeof pcap, "%s/%s.pcapng", dir, base);
         snprintf(expected, sizeof expected, "%s/%s", dir, e->d_name);
-        char scratch[1100];
+        char scratch[300];
         snprintf(scratch, sizeof scratch, "golden-%s.jsonl", base);
         scratch_path(scratch, actual, sizeof actual);
         unlink(actual); /* the file sink appends */
