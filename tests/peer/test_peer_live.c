@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "netns_util.h"
@@ -49,6 +50,16 @@ static const char *scn(const char *rel)
 }
 
 #define LIVE_SCN "tests/peer/scenarios/live/interop_mschapv2.scn"
+
+/* A scratch file of this test process (parallel runs of one tree never meet). */
+static const char *scratch(const char *name, char *out, size_t cap)
+{
+    char n[256];
+    snprintf(n, sizeof n, "peer-live-%ld-%s", (long)getpid(), name);
+    scratch_path(n, out, cap);
+    unlink(out);
+    return out;
+}
 
 static void need_root(void)
 {
@@ -199,13 +210,19 @@ Test(live_errors, server_closing_without_answer, .timeout = 30)
 
 /* In a namespace pair of our own: an address with no route, and one on the
  * link that nobody answers ARP for. */
-Test(live_errors, unreachable_server, .timeout = 40)
+static netns_pair np;
+
+static void np_fini(void)
+{
+    netns_pair_teardown(&np); /* on every path, a failed assertion included */
+}
+
+Test(live_errors, unreachable_server, .timeout = 40, .fini = np_fini)
 {
     char why[256];
     if (!netns_available(why, sizeof why))
         cr_skip_test("%s: skipped", why);
     netns_reap_stale();
-    netns_pair np;
     cr_assert(netns_pair_setup(&np, why, sizeof why), "%s", why);
     char nobody[32];
     snprintf(nobody, sizeof nobody, "%.*s77", (int)(strlen(np.ip_a) - 1), np.ip_a);
@@ -224,7 +241,6 @@ Test(live_errors, unreachable_server, .timeout = 40)
         cr_log_info("%s: %lld ms: %s", targets[i], ms, out);
         free(out);
     }
-    netns_pair_teardown(&np);
 }
 
 /* ---- PAC against broken clients ----------------------------------------------------------- */
@@ -250,7 +266,7 @@ Test(live_errors, pac_client_closing_at_once, .timeout = 30)
     need_root();
     int port = free_port(false);
     char ef[PATH_LEN], ports[16];
-    scratch_path("live-pac-close.err", ef, sizeof ef);
+    scratch("live-pac-close.err", ef, sizeof ef);
     snprintf(ports, sizeof ports, "%d", port);
     char *argv[] = {(char *)peer(), "pac", "--listen", "127.0.0.1", "--port", ports, "--timeout", "5",
                     (char *)scn(LIVE_SCN), NULL};
@@ -286,8 +302,8 @@ Test(live_errors, pac_client_sending_garbage_after_connecting, .timeout = 30)
     need_root();
     int port = free_port(false);
     char ef[PATH_LEN], ports[16], rf[PATH_LEN];
-    scratch_path("live-pac-garbage2.err", ef, sizeof ef);
-    scratch_path("live-pac-garbage2.ready", rf, sizeof rf);
+    scratch("live-pac-garbage2.err", ef, sizeof ef);
+    scratch("live-pac-garbage2.ready", rf, sizeof rf);
     unlink(rf);
     snprintf(ports, sizeof ports, "%d", port);
     char *argv[] = {(char *)peer(), "pac", "--listen", "127.0.0.1", "--port", ports, "--timeout", "5", "--ready-file",
@@ -443,10 +459,10 @@ Test(stdio, client_and_server_with_pptpd_arguments, .timeout = 30)
     int sv[2];
     cr_assert(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
     char crep[PATH_LEN], srep[PATH_LEN], opts[PATH_LEN], slog[PATH_LEN];
-    scratch_path("stdio-pair-client.report", crep, sizeof crep);
-    scratch_path("stdio-pair-server.report", srep, sizeof srep);
-    scratch_path("stdio-pair-options", opts, sizeof opts);
-    scratch_path("stdio-pair-server.log", slog, sizeof slog);
+    scratch("stdio-pair-client.report", crep, sizeof crep);
+    scratch("stdio-pair-server.report", srep, sizeof srep);
+    scratch("stdio-pair-options", opts, sizeof opts);
+    scratch("stdio-pair-server.log", slog, sizeof slog);
     unlink(crep);
     unlink(srep);
     FILE *f = fopen(opts, "w");
@@ -487,8 +503,8 @@ Test(stdio, server_on_a_pty, .timeout = 30)
     int sv[2];
     cr_assert(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
     char crep[PATH_LEN], srep[PATH_LEN];
-    scratch_path("stdio-pty-client.report", crep, sizeof crep);
-    scratch_path("stdio-pty-server.report", srep, sizeof srep);
+    scratch("stdio-pty-client.report", crep, sizeof crep);
+    scratch("stdio-pty-server.report", srep, sizeof srep);
     unlink(crep);
     unlink(srep);
     char *sargv[] = {(char *)peer(), "ppp", "--role", "server", (char *)scn(LIVE_SCN), "--report", srep, NULL};
@@ -497,6 +513,16 @@ Test(stdio, server_on_a_pty, .timeout = 30)
     pid_t c = netns_spawn(NULL, cargv, sv[1], sv[1], NULL);
     close(slave);
     close(sv[1]);
+    /* the server makes its tty raw (no echo, no line editing) before anything
+     * reaches it: until then the line discipline would echo and mangle frames */
+    bool raw = false;
+    for (long long end0 = now_ms() + 5000; !raw && now_ms() < end0;) {
+        struct termios t;
+        raw = tcgetattr(master, &t) == 0 && !(t.c_lflag & (ICANON | ECHO)) && !(t.c_iflag & ICRNL);
+        if (!raw)
+            usleep(5000);
+    }
+    cr_expect(raw, "pptp-peer ppp did not put its pty in raw mode");
     /* the test relays between the pty master and the client, as pptpctrl would */
     long long end = now_ms() + 15000;
     bool c_done = false;
@@ -537,7 +563,7 @@ Test(stdio, sigterm_is_the_hangup, .timeout = 30)
     int sv[2];
     cr_assert(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
     char srep[PATH_LEN];
-    scratch_path("stdio-term-server.report", srep, sizeof srep);
+    scratch("stdio-term-server.report", srep, sizeof srep);
     unlink(srep);
     char *sargv[] = {(char *)peer(), "ppp", "--role", "server", (char *)scn(LIVE_SCN), "--report", srep, NULL};
     pid_t s = netns_spawn(NULL, sargv, sv[0], sv[0], NULL);
@@ -551,7 +577,7 @@ Test(stdio, sigterm_is_the_hangup, .timeout = 30)
     /* now with the call up: the client hangs up by closing, the server exits 0 */
     cr_assert(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
     char crep[PATH_LEN];
-    scratch_path("stdio-term-client.report", crep, sizeof crep);
+    scratch("stdio-term-client.report", crep, sizeof crep);
     unlink(crep);
     unlink(srep);
     char *cargv[] = {(char *)peer(), "ppp", "--role", "client", (char *)scn(LIVE_SCN), "--report", crep, NULL};
@@ -571,7 +597,7 @@ Test(stdio, garbage_on_the_stream_times_out, .timeout = 30)
     int sv[2];
     cr_assert(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
     char serr[PATH_LEN];
-    scratch_path("stdio-garbage.err", serr, sizeof serr);
+    scratch("stdio-garbage.err", serr, sizeof serr);
     char *sargv[] = {(char *)peer(), "ppp", "--role", "server", "--timeout", "1", (char *)scn(LIVE_SCN), NULL};
     long long t0 = now_ms();
     pid_t s = netns_spawn(NULL, sargv, sv[0], sv[0], serr);
