@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -410,6 +411,15 @@ static bool ends_with(const char *s, const char *suf)
 
 static int cmd_ppp(int argc, char **argv)
 {
+    if (isatty(0)) {
+        /* a pty from pptpd: raw before anything else, frames may already be
+         * arriving (pptpctrl only turns echo off) */
+        struct termios t;
+        if (tcgetattr(0, &t) == 0) {
+            cfmakeraw(&t);
+            tcsetattr(0, TCSANOW, &t);
+        }
+    }
     live_opts o;
     live_opts_default(&o, LIVE_STDIO);
     o.report = stderr;
