@@ -519,15 +519,23 @@ static void gre_read(node *n)
 
 /* ---- transport: stdio (async HDLC) ------------------------------------------------------- */
 
-static bool write_all(node *n, const uint8_t *p, size_t len)
+/* Write a whole frame; the stream is non-blocking, a reader that stops
+ * reading for opts.timeout is an error (never a hang). */
+static bool write_all(node *n, const uint8_t *p, size_t len, char *why, size_t why_size)
 {
     while (len) {
         ssize_t k = write(n->o.out_fd, p, len);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno == EAGAIN && wait_fd(n->o.out_fd, POLLOUT, n->o.timeout))
-                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if (wait_fd(n->o.out_fd, POLLOUT, n->o.timeout))
+                    continue;
+                snprintf(why, why_size, "nobody read the PPP stream for %llu ms",
+                         (unsigned long long)(n->o.timeout / PT_MS));
+                return false;
+            }
+            snprintf(why, why_size, "writing the PPP stream: %s", strerror(errno));
             return false;
         }
         p += k;
@@ -547,8 +555,10 @@ static void hdlc_out(node *n, lcall *c, const uint8_t *frame, size_t len)
     wbuf_init(&w, buf, sizeof buf);
     if (!hdlc_encode(&w, frame, len, HDLC_ACCM_ALL))
         return;
-    if (!write_all(n, buf, wbuf_len(&w))) {
-        stdio_lower_down(n, strerror(errno));
+    char why[96];
+    if (!write_all(n, buf, wbuf_len(&w), why, sizeof why)) {
+        trace(n, "%s", why);
+        stdio_lower_down(n, why);
         return;
     }
     c->ppp_tx_frames++;
@@ -1807,6 +1817,10 @@ int live_run(const scenario *sc, const live_opts *opts, char *err, size_t err_si
                     tcsetattr(n->o.in_fd, TCSANOW, &t);
                 }
             }
+            fcntl(n->o.in_fd, F_SETFL, fl | O_NONBLOCK);
+            int ofl = fcntl(n->o.out_fd, F_GETFL);
+            if (ofl >= 0)
+                fcntl(n->o.out_fd, F_SETFL, ofl | O_NONBLOCK);
             lcall *c = new_call(n, NULL);
             if (c) {
                 n->latest = NULL;
