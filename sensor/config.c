@@ -25,6 +25,7 @@ void config_defaults(struct sensor_config *cfg)
     cfg->max_calls = 2000000;
     cfg->max_ctrl = 1000000;
     cfg->defrag_memcap_mb = 32;
+    cfg->reasm_memcap_mb = 64;
     cfg->flush_timeout_ns = 10 * NS_PER_S;
 }
 
@@ -71,6 +72,7 @@ void config_usage(FILE *f)
           "limits:\n"
           "      --max-sessions N    calls tracked at once (default 2000000)\n"
           "      --defrag-memcap MB  fragment buffer cap (default 32)\n"
+          "      --reasm-memcap MB   cap on all TCP/1723 reassembly buffers together (default 64)\n"
           "  -c, --config FILE       config file (INI; see docs/configuration.md)\n"
           "  -h, --help              this text\n"
           "  -V, --version           print the version\n"
@@ -212,6 +214,12 @@ static int apply(struct sensor_config *cfg, const char *key, const char *val, co
         }
         cfg->max_calls = (uint32_t)u;
         cfg->max_ctrl = (uint32_t)u;
+    } else if (strcmp(key, "reasm-memcap") == 0) {
+        if (parse_uint(val, 65536, &u) || u < 1) {
+            *why = "must be 1..65536 MB";
+            return -1;
+        }
+        cfg->reasm_memcap_mb = (uint32_t)u;
     } else if (strcmp(key, "defrag-memcap") == 0) {
         if (parse_uint(val, 65536, &u) || u < 1) {
             *why = "must be 1..65536 MB";
@@ -304,7 +312,7 @@ int config_load_file(struct sensor_config *cfg, const char *path)
 
 int config_parse_args(struct sensor_config *cfg, int argc, char **argv)
 {
-    enum { O_NOPROMISC = 256, O_PORT, O_OBS, O_IDLE, O_EXPIRE, O_INTERIM, O_STATS, O_FRAG, O_MAXS, O_MEMCAP, O_FLUSH };
+    enum { O_NOPROMISC = 256, O_PORT, O_OBS, O_IDLE, O_EXPIRE, O_INTERIM, O_STATS, O_FRAG, O_MAXS, O_MEMCAP, O_FLUSH, O_REASM };
     static const struct option longopts[] = {
         {"read", required_argument, 0, 'r'},
         {"interface", required_argument, 0, 'i'},
@@ -322,6 +330,7 @@ int config_parse_args(struct sensor_config *cfg, int argc, char **argv)
         {"frag-timeout", required_argument, 0, O_FRAG},
         {"max-sessions", required_argument, 0, O_MAXS},
         {"defrag-memcap", required_argument, 0, O_MEMCAP},
+        {"reasm-memcap", required_argument, 0, O_REASM},
         {"output", required_argument, 0, 'o'},
         {"kafka-property", required_argument, 0, 'X'},
         {"flush-timeout", required_argument, 0, O_FLUSH},
@@ -334,7 +343,7 @@ int config_parse_args(struct sensor_config *cfg, int argc, char **argv)
         [O_NOPROMISC - 256] = "promisc", [O_PORT - 256] = "pptp-port", [O_OBS - 256] = "observer-name",
         [O_IDLE - 256] = "idle-timeout", [O_EXPIRE - 256] = "expire", [O_INTERIM - 256] = "interim",
         [O_STATS - 256] = "stats-interval", [O_FRAG - 256] = "frag-timeout", [O_MAXS - 256] = "max-sessions",
-        [O_MEMCAP - 256] = "defrag-memcap", [O_FLUSH - 256] = "flush-timeout",
+        [O_MEMCAP - 256] = "defrag-memcap", [O_FLUSH - 256] = "flush-timeout", [O_REASM - 256] = "reasm-memcap",
     };
     /* First pass: the config file, so the command line overrides it. */
     for (int i = 1; i < argc - 1; i++)

@@ -66,6 +66,7 @@ struct sensor_config {
     uint32_t max_calls;           /* sessions tracked at once */
     uint32_t max_ctrl;            /* control connections tracked at once */
     uint32_t defrag_memcap_mb;
+    uint32_t reasm_memcap_mb;     /* all TCP/1723 reassembly buffers together */
     const char *config_file;
     struct detect_config *detect; /* DETECT: rule sections of the config file; NULL = defaults */
     /* strings copied from a config file, freed by config_free() */

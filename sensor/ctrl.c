@@ -13,6 +13,7 @@
 
 static void ctrl_shut(struct sensor *s, struct ctrl_conn *c, const char *reason, uint8_t initiator, uint64_t now);
 static void ctrl_free(struct sensor *s, struct ctrl_conn *c);
+static uint64_t conn_mem(const struct ctrl_conn *c);
 
 static bool is_pptp_port(const struct sensor *s, uint16_t port)
 {
@@ -455,6 +456,7 @@ void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
     }
     c->last_ns = now;
     ctrl_touch(s, c);
+    uint64_t mem0 = conn_mem(c);
     struct tcp_stream *st = stream_of(s, c, dir);
     if (!st)
         return;
@@ -474,9 +476,22 @@ void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
         tcp_stream_skip_to(other, t->ack, &an);
         ctrl_drain(s, c, !dir, now);
     }
-    /* Too much held out of order: give up waiting for the hole. */
+    /* Too much held out of order, on this connection or on all of them
+     * together (--reasm-memcap): give up waiting for the hole. */
     if (tcp_stream_ooo_bytes(st) > s->tcp_lim.max_ooo_bytes / 2)
         tcp_stream_skip_gap(st, &an);
+    else if (tcp_stream_ooo_bytes(st) && s->tcp_mem + conn_mem(c) > s->tcp_memcap + mem0) {
+        /* Under memory pressure this stream's held bytes are dropped outright
+         * (not delivered past the hole), so it can be parked and freed; the
+         * next plausible PPTP header resynchronises it. */
+        s->st.anomalies[ANOMALY_SENSOR_REASM_MEMCAP]++;
+        tcp_stream_skip_gap(st, &an);
+        const uint8_t *rp;
+        size_t rn;
+        if (tcp_stream_peek(st, &rp, &rn))
+            tcp_stream_discard(st, rn);
+        tcp_stream_resync_done(st);
+    }
     count_anomalies(s, &an);
     if (c->state != CTRL_STATE_CLOSED)
         ctrl_drain(s, c, dir, now);
@@ -489,12 +504,23 @@ void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
         if (c->fin[!dir])
             ctrl_shut(s, c, c->stop_reason ? "stop_request" : "tcp_fin", c->closed_by, now);
     }
-    if (c->state == CTRL_STATE_CLOSED) {
-        ctrl_free(s, c);
-        return;
+    if (c->state != CTRL_STATE_CLOSED) {
+        stream_park(c, DIR_CLIENT);
+        stream_park(c, DIR_SERVER);
     }
-    stream_park(c, DIR_CLIENT);
-    stream_park(c, DIR_SERVER);
+    s->tcp_mem = s->tcp_mem + conn_mem(c) - mem0;
+    if (c->state == CTRL_STATE_CLOSED)
+        ctrl_free(s, c);
+}
+
+/* Bytes a connection's reassembly holds (streams that are not parked). */
+static uint64_t conn_mem(const struct ctrl_conn *c)
+{
+    uint64_t m = 0;
+    for (int d = 0; d < 2; d++)
+        if (c->stream[d])
+            m += sizeof(struct tcp_stream) + tcp_stream_mem(c->stream[d]);
+    return m;
 }
 
 static const char *init_name(uint8_t i)
@@ -561,6 +587,8 @@ static void ctrl_shut(struct sensor *s, struct ctrl_conn *c, const char *reason,
 
 static void ctrl_free(struct sensor *s, struct ctrl_conn *c)
 {
+    uint64_t m = conn_mem(c);
+    s->tcp_mem = s->tcp_mem >= m ? s->tcp_mem - m : 0;
     for (int d = 0; d < 2; d++)
         if (c->stream[d]) {
             tcp_stream_destroy(c->stream[d]);

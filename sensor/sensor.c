@@ -34,6 +34,7 @@ struct sensor *sensor_new(const struct sensor_config *cfg, struct sink_set *sink
         return NULL;
     }
     tcp_stream_limits_default(&s->tcp_lim);
+    s->tcp_memcap = (uint64_t)cfg->reasm_memcap_mb * 1024 * 1024;
     if (detect_init(s)) { /* DETECT */
         sensor_free(s);
         return NULL;
@@ -238,6 +239,7 @@ void sensor_emit_stats(struct sensor *s, const struct capture_stats *cst)
     stats_counter(e, "pptp.stats.memory.state_bytes", sensor_state_bytes(s));
     const ip_defrag_stats *ds = ip_defrag_get_stats(s->defrag);
     stats_counter(e, "pptp.stats.memory.defrag_bytes", ds->bytes_in_use);
+    stats_counter(e, "pptp.stats.memory.reassembly_bytes", s->tcp_mem);
     detect_fill_stats(s, e); /* DETECT: pptp.stats.detect.*, memory.detect_bytes */
     if (cst) {
         stats_counter(e, "pptp.stats.capture.packets", cst->packets);

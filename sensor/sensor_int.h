@@ -65,6 +65,8 @@ struct sensor {
     uint32_t n_unowned, unowned_cap;
     ip_defrag *defrag;
     tcp_stream_limits tcp_lim;
+    uint64_t tcp_mem;        /* bytes held by all control-stream reassembly */
+    uint64_t tcp_memcap;
     struct pkt pkt;
     struct detect *det;     /* DETECT: alerts, fragmentation events, nDPI (detect.h) */
 };
