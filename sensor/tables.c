@@ -15,6 +15,32 @@
 
 #define TABLE_INITIAL 1024u
 
+/* Intrusive doubly linked FIFO lists (activity and interim order): O(1). */
+#define LIST_UNLINK(head, tail, x, prev, next)                                                                 \
+    do {                                                                                                     \
+        if ((x)->prev)                                                                                       \
+            (x)->prev->next = (x)->next;                                                                     \
+        else if ((head) == (x))                                                                              \
+            (head) = (x)->next;                                                                              \
+        if ((x)->next)                                                                                       \
+            (x)->next->prev = (x)->prev;                                                                     \
+        else if ((tail) == (x))                                                                              \
+            (tail) = (x)->prev;                                                                              \
+        (x)->prev = (x)->next = NULL;                                                                        \
+    } while (0)
+
+#define LIST_APPEND(head, tail, x, prev, next)                                                                 \
+    do {                                                                                                     \
+        (x)->prev = (tail);                                                                                  \
+        (x)->next = NULL;                                                                                    \
+        if (tail)                                                                                            \
+            (tail)->next = (x);                                                                              \
+        else                                                                                                 \
+            (head) = (x);                                                                                    \
+        (tail) = (x);                                                                                        \
+    } while (0)
+
+
 static uint64_t pair_hash(const sn_addr *cli, const sn_addr *srv)
 {
     return sn_addr_hash(cli, 0x9e3779b97f4a7c15ull) ^ sn_addr_hash(srv, 0x632be59bd9b4e019ull);
@@ -99,13 +125,7 @@ void ctrl_insert(struct sensor *s, struct ctrl_conn *c)
     c->next = s->ctrl_tab[b];
     s->ctrl_tab[b] = c;
     s->n_ctrl++;
-    c->lru_prev = s->ctrl_lru_tail;
-    c->lru_next = NULL;
-    if (s->ctrl_lru_tail)
-        s->ctrl_lru_tail->lru_next = c;
-    else
-        s->ctrl_lru_head = c;
-    s->ctrl_lru_tail = c;
+    LIST_APPEND(s->ctrl_lru_head, s->ctrl_lru_tail, c, lru_prev, lru_next);
 }
 
 void ctrl_remove(struct sensor *s, struct ctrl_conn *c)
@@ -117,33 +137,15 @@ void ctrl_remove(struct sensor *s, struct ctrl_conn *c)
             s->n_ctrl--;
             break;
         }
-    if (c->lru_prev)
-        c->lru_prev->lru_next = c->lru_next;
-    else
-        s->ctrl_lru_head = c->lru_next;
-    if (c->lru_next)
-        c->lru_next->lru_prev = c->lru_prev;
-    else
-        s->ctrl_lru_tail = c->lru_prev;
-    c->lru_prev = c->lru_next = NULL;
+    LIST_UNLINK(s->ctrl_lru_head, s->ctrl_lru_tail, c, lru_prev, lru_next);
 }
 
 void ctrl_touch(struct sensor *s, struct ctrl_conn *c)
 {
     if (s->ctrl_lru_tail == c)
         return;
-    /* unlink */
-    if (c->lru_prev)
-        c->lru_prev->lru_next = c->lru_next;
-    else
-        s->ctrl_lru_head = c->lru_next;
-    if (c->lru_next)
-        c->lru_next->lru_prev = c->lru_prev;
-    /* append */
-    c->lru_prev = s->ctrl_lru_tail;
-    c->lru_next = NULL;
-    s->ctrl_lru_tail->lru_next = c;
-    s->ctrl_lru_tail = c;
+    LIST_UNLINK(s->ctrl_lru_head, s->ctrl_lru_tail, c, lru_prev, lru_next);
+    LIST_APPEND(s->ctrl_lru_head, s->ctrl_lru_tail, c, lru_prev, lru_next);
 }
 
 /* ---- calls by GRE key ---- */
@@ -258,31 +260,7 @@ void gre_remove(struct sensor *s, struct call *k, int dir)
     s->n_gre--;
 }
 
-/* ---- activity (expiry) and interim lists of calls: both FIFO, O(1) ---- */
-
-#define LIST_UNLINK(head, tail, x, prev, next)                                                                 \
-    do {                                                                                                     \
-        if ((x)->prev)                                                                                       \
-            (x)->prev->next = (x)->next;                                                                     \
-        else if ((head) == (x))                                                                              \
-            (head) = (x)->next;                                                                              \
-        if ((x)->next)                                                                                       \
-            (x)->next->prev = (x)->prev;                                                                     \
-        else if ((tail) == (x))                                                                              \
-            (tail) = (x)->prev;                                                                              \
-        (x)->prev = (x)->next = NULL;                                                                        \
-    } while (0)
-
-#define LIST_APPEND(head, tail, x, prev, next)                                                                 \
-    do {                                                                                                     \
-        (x)->prev = (tail);                                                                                  \
-        (x)->next = NULL;                                                                                    \
-        if (tail)                                                                                            \
-            (tail)->next = (x);                                                                              \
-        else                                                                                                 \
-            (head) = (x);                                                                                    \
-        (tail) = (x);                                                                                        \
-    } while (0)
+/* ---- activity (expiry) and interim lists of calls ---- */
 
 void call_lists_add(struct sensor *s, struct call *k)
 {
