@@ -202,7 +202,7 @@ static bool parse_reject_list(parser *p, const char *list, uint32_t *mask)
 
 static bool kw_lcp(parser *p)
 {
-    int side;
+    int side = 0;
     if (!get_side(p, 1, &side))
         return false;
     pppe_cfg *c = &p->sc->ppp[side];
@@ -259,7 +259,7 @@ static bool kw_lcp(parser *p)
 
 static bool kw_ctrl(parser *p)
 {
-    int side;
+    int side = 0;
     if (!get_side(p, 1, &side))
         return false;
     pctrl_cfg *c = &p->sc->ctrl[side];

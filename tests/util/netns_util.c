@@ -23,12 +23,12 @@
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
 {
-    char cmd[1024];
+    char cmd[8192];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(cmd, sizeof cmd, fmt, ap);
     va_end(ap);
-    char full[1100];
+    char full[8300];
     snprintf(full, sizeof full, "%s >/dev/null 2>&1", cmd);
     int st = system(full);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -91,7 +91,7 @@ static void ns_kill_all(const char *ns)
 
 static void ns_delete(const char *ns)
 {
-    char path[256];
+    char path[4200]; /* the name may be up to a path long (gcc -O3 checks) */
     snprintf(path, sizeof path, NETNS_DIR "/%s", ns);
     if (access(path, F_OK) != 0)
         return;
