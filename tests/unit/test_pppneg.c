@@ -24,6 +24,7 @@
 #include "ppp.h"
 #include "pppneg.h"
 #include "test_env.h"
+#include "ppp_frames.h"
 
 enum { C = PPPNEG_CLIENT, S = PPPNEG_SERVER };
 
@@ -60,11 +61,6 @@ static unsigned feed_mode(int dir, uint16_t proto, const uint8_t *b, size_t len,
 }
 
 static unsigned feed(int dir, uint16_t proto, const uint8_t *b, size_t len) { return feed_mode(dir, proto, b, len, false); }
-
-typedef struct frame {
-    uint8_t b[1200];
-    size_t n;
-} frame;
 
 static const char *json_of(const ev *e)
 {
@@ -174,22 +170,6 @@ static void open_lcp(uint16_t auth, uint8_t alg)
     cr_assert_eq(feed(S, PPP_PROTO_LCP, f.b, f.n), PPPNEG_DUE_LCP);
 }
 
-static frame ccp_frame_of(uint8_t code, uint8_t id, bool mppe, uint32_t bits)
-{
-    ccp_packet p;
-    memset(&p, 0, sizeof p);
-    p.cp.code = code;
-    p.cp.id = id;
-    if (mppe)
-        ccp_mppe_set_bits(&p.opts, bits);
-    frame f;
-    wbuf w;
-    wbuf_init(&w, f.b, sizeof f.b);
-    cr_assert(ccp_encode(&w, &p));
-    f.n = wbuf_len(&w);
-    return f;
-}
-
 static frame ipcp_frame_of(uint8_t code, uint8_t id, const ipcp_options *o)
 {
     ipcp_packet p;
@@ -224,69 +204,8 @@ static frame ipv6cp_frame_of(uint8_t code, uint8_t id, const uint8_t *ifid)
     return f;
 }
 
-static frame pap_frame_of(uint8_t code, uint8_t id, const char *user, const char *password, const char *msg)
-{
-    static pap_msg m;
-    memset(&m, 0, sizeof m);
-    m.code = code;
-    m.id = id;
-    if (user)
-        snprintf(m.peer_id, sizeof m.peer_id, "%s", user);
-    if (password)
-        secret_set(&m.password, (const uint8_t *)password, strlen(password));
-    if (msg)
-        snprintf(m.message, sizeof m.message, "%s", msg);
-    frame f;
-    wbuf w;
-    wbuf_init(&w, f.b, sizeof f.b);
-    cr_assert(pap_encode(&w, &m));
-    f.n = wbuf_len(&w);
-    secret_wipe(&m.password);
-    return f;
-}
-
-static frame chap_frame_of(uint8_t code, uint8_t id, const uint8_t *value, size_t vlen, const char *name,
-                           const char *msg)
-{
-    chap_msg m;
-    memset(&m, 0, sizeof m);
-    m.code = code;
-    m.id = id;
-    m.value = value;
-    m.value_size = (uint8_t)vlen;
-    if (name) {
-        m.name = (const uint8_t *)name;
-        m.name_len = strlen(name);
-    }
-    if (msg) {
-        m.message = (const uint8_t *)msg;
-        m.message_len = strlen(msg);
-    }
-    frame f;
-    wbuf w;
-    wbuf_init(&w, f.b, sizeof f.b);
-    cr_assert(chap_encode(&w, &m));
-    f.n = wbuf_len(&w);
-    return f;
-}
-
 static const uint8_t CHALLENGE16[16] = {0xbe, 0x18, 0x73, 0x45, 0x07, 0xca, 0x5a, 0x24,
                                         0x28, 0xa2, 0xd1, 0x8a, 0xd3, 0xf0, 0x3c, 0xff};
-
-/* A 49-byte MS-CHAPv2 response value with a recognisable NT-Response. */
-static size_t v2_response(uint8_t out[49])
-{
-    mschapv2_response r;
-    memset(&r, 0, sizeof r);
-    for (int i = 0; i < 16; i++)
-        r.peer_challenge[i] = (uint8_t)(0xa0 + i);
-    for (int i = 0; i < 24; i++)
-        r.nt_response[i] = (uint8_t)(0xc0 + i);
-    wbuf w;
-    wbuf_init(&w, out, 49);
-    cr_assert(mschapv2_response_encode(&w, &r));
-    return wbuf_len(&w);
-}
 
 static const char *fmt_failure(char *buf, size_t size, uint32_t code, uint32_t retry, const char *msg)
 {
@@ -373,15 +292,15 @@ static frame mppe_frame_of(uint16_t cc, bool flushed, bool encrypted)
 /* Open CCP with the given bits on both sides (after a Nak round on the client's). */
 static void open_ccp(uint32_t bits)
 {
-    frame f = ccp_frame_of(CP_CONF_REQ, 1, true, CCP_MPPE_H | CCP_MPPE_S | CCP_MPPE_M | CCP_MPPE_L);
+    frame f = ccp_frame(CP_CONF_REQ, 1, true, CCP_MPPE_H | CCP_MPPE_S | CCP_MPPE_M | CCP_MPPE_L);
     cr_assert_eq(feed(C, PPP_PROTO_CCP, f.b, f.n), 0);
-    frame s = ccp_frame_of(CP_CONF_REQ, 1, true, bits);
+    frame s = ccp_frame(CP_CONF_REQ, 1, true, bits);
     cr_assert_eq(feed(S, PPP_PROTO_CCP, s.b, s.n), 0);
-    frame nak = ccp_frame_of(CP_CONF_NAK, 1, true, bits);
+    frame nak = ccp_frame(CP_CONF_NAK, 1, true, bits);
     cr_assert_eq(feed(S, PPP_PROTO_CCP, nak.b, nak.n), 0);
     s.b[0] = CP_CONF_ACK;
     cr_assert_eq(feed(C, PPP_PROTO_CCP, s.b, s.n), 0);
-    frame f2 = ccp_frame_of(CP_CONF_REQ, 2, true, bits);
+    frame f2 = ccp_frame(CP_CONF_REQ, 2, true, bits);
     cr_assert_eq(feed(C, PPP_PROTO_CCP, f2.b, f2.n), 0);
     f2.b[0] = CP_CONF_ACK;
     cr_assert_eq(feed(S, PPP_PROTO_CCP, f2.b, f2.n), PPPNEG_DUE_MPPE);
@@ -609,15 +528,15 @@ Test(pppneg, lcp_malformed_is_an_anomaly_and_ignored)
 Test(pppneg, mschapv2_success_with_domain_user)
 {
     open_lcp(LCP_AUTH_CHAP, LCP_CHAP_MSCHAPV2);
-    frame ch = chap_frame_of(CHAP_CHALLENGE, 1, CHALLENGE16, 16, "pptpd", NULL);
+    frame ch = chap_frame(CHAP_CHALLENGE, 1, CHALLENGE16, 16, "pptpd", NULL);
     cr_assert_eq(feed(S, PPP_PROTO_CHAP, ch.b, ch.n), 0);
     uint8_t val[49];
     v2_response(val);
-    frame rs = chap_frame_of(CHAP_RESPONSE, 1, val, 49, "CORP\\alice", NULL);
+    frame rs = chap_frame(CHAP_RESPONSE, 1, val, 49, "CORP\\alice", NULL);
     cr_assert_eq(feed(C, PPP_PROTO_CHAP, rs.b, rs.n), 0);
     cr_assert_eq(N.auth_state, PPPNEG_AUTH_STATE_IN_PROGRESS);
     char text[128];
-    frame ok = chap_frame_of(CHAP_SUCCESS, 1, NULL, 0, NULL, fmt_success(text, sizeof text, "Access granted"));
+    frame ok = chap_frame(CHAP_SUCCESS, 1, NULL, 0, NULL, fmt_success(text, sizeof text, "Access granted"));
     cr_assert_eq(feed(S, PPP_PROTO_CHAP, ok.b, ok.n), PPPNEG_DUE_AUTH_SUCCESS);
     /* A retransmitted Response and Success (Success lost): no new attempt, no event. */
     cr_assert_eq(feed(C, PPP_PROTO_CHAP, rs.b, rs.n), 0);
@@ -646,14 +565,14 @@ Test(pppneg, mschapv2_success_with_domain_user)
 Test(pppneg, mschapv2_failure_691_retry_then_success)
 {
     open_lcp(LCP_AUTH_CHAP, LCP_CHAP_MSCHAPV2);
-    frame ch = chap_frame_of(CHAP_CHALLENGE, 1, CHALLENGE16, 16, "srv", NULL);
+    frame ch = chap_frame(CHAP_CHALLENGE, 1, CHALLENGE16, 16, "srv", NULL);
     feed(S, PPP_PROTO_CHAP, ch.b, ch.n);
     uint8_t val[49];
     v2_response(val);
-    frame r1 = chap_frame_of(CHAP_RESPONSE, 1, val, 49, "CORP\\alice", NULL);
+    frame r1 = chap_frame(CHAP_RESPONSE, 1, val, 49, "CORP\\alice", NULL);
     cr_assert_eq(feed(C, PPP_PROTO_CHAP, r1.b, r1.n), 0);
     char text[256];
-    frame fail = chap_frame_of(CHAP_FAILURE, 1, NULL, 0, NULL,
+    frame fail = chap_frame(CHAP_FAILURE, 1, NULL, 0, NULL,
                                fmt_failure(text, sizeof text, 691, 1, "Bad\x01password"));
     cr_assert_eq(feed(S, PPP_PROTO_CHAP, fail.b, fail.n), PPPNEG_DUE_AUTH_FAILURE);
     cr_assert_eq(N.auth_state, PPPNEG_AUTH_STATE_FAILURE);
@@ -671,9 +590,9 @@ Test(pppneg, mschapv2_failure_691_retry_then_success)
     cr_assert_not(contains(j, "be187345"), "challenge leaked: %s", j);
     cr_assert_not(contains(j, "C="), "%s", j);
     /* Retry (RFC 2759 section 6): a new Response, no new Challenge. */
-    frame r2 = chap_frame_of(CHAP_RESPONSE, 2, val, 49, "CORP\\alice", NULL);
+    frame r2 = chap_frame(CHAP_RESPONSE, 2, val, 49, "CORP\\alice", NULL);
     cr_assert_eq(feed(C, PPP_PROTO_CHAP, r2.b, r2.n), 0);
-    frame ok = chap_frame_of(CHAP_SUCCESS, 2, NULL, 0, NULL, fmt_success(text, sizeof text, NULL));
+    frame ok = chap_frame(CHAP_SUCCESS, 2, NULL, 0, NULL, fmt_success(text, sizeof text, NULL));
     cr_assert_eq(feed(S, PPP_PROTO_CHAP, ok.b, ok.n), PPPNEG_DUE_AUTH_SUCCESS);
     ev_reset(&E);
     pppneg_fill_auth(&N, &E);
@@ -692,10 +611,10 @@ Test(pppneg, mschapv2_without_lcp_is_recognised_on_the_wire)
 {
     uint8_t val[49];
     v2_response(val);
-    frame r = chap_frame_of(CHAP_RESPONSE, 9, val, 49, "bob", NULL);
+    frame r = chap_frame(CHAP_RESPONSE, 9, val, 49, "bob", NULL);
     feed(C, PPP_PROTO_CHAP, r.b, r.n);
     char text[256];
-    frame fail = chap_frame_of(CHAP_FAILURE, 9, NULL, 0, NULL, fmt_failure(text, sizeof text, 649, 0, NULL));
+    frame fail = chap_frame(CHAP_FAILURE, 9, NULL, 0, NULL, fmt_failure(text, sizeof text, 649, 0, NULL));
     cr_assert_eq(feed(S, PPP_PROTO_CHAP, fail.b, fail.n), PPPNEG_DUE_AUTH_FAILURE);
     pppneg_fill_auth(&N, &E);
     assert_str(&E, "pptp.auth.method", "mschapv2");
@@ -708,18 +627,18 @@ Test(pppneg, pap_nak_then_ack_never_leaks_the_password)
 {
     open_lcp(LCP_AUTH_PAP, 0);
     static const char *pw1 = "Hunter2Secret", *pw2 = "CorrectHorse99";
-    frame q1 = pap_frame_of(PAP_AUTH_REQ, 1, "EXAMPLE\\bob", pw1, NULL);
+    frame q1 = pap_frame(PAP_AUTH_REQ, 1, "EXAMPLE\\bob", pw1, NULL);
     cr_assert_eq(feed(C, PPP_PROTO_PAP, q1.b, q1.n), 0);
-    frame nak = pap_frame_of(PAP_AUTH_NAK, 1, NULL, NULL, "Login incorrect");
+    frame nak = pap_frame(PAP_AUTH_NAK, 1, NULL, NULL, "Login incorrect");
     cr_assert_eq(feed(S, PPP_PROTO_PAP, nak.b, nak.n), PPPNEG_DUE_AUTH_FAILURE);
     pppneg_fill_auth(&N, &E);
     assert_str(&E, "pptp.auth.method", "pap");
     assert_str(&E, "pptp.auth.message", "Login incorrect");
     cr_assert_eq(get_u(&E, "pptp.auth.failures"), 1);
     cr_assert_not(ev_has(&E, "pptp.auth.error_code"));
-    frame q2 = pap_frame_of(PAP_AUTH_REQ, 2, "EXAMPLE\\bob", pw2, NULL);
+    frame q2 = pap_frame(PAP_AUTH_REQ, 2, "EXAMPLE\\bob", pw2, NULL);
     cr_assert_eq(feed(C, PPP_PROTO_PAP, q2.b, q2.n), 0);
-    frame ack = pap_frame_of(PAP_AUTH_ACK, 2, NULL, NULL, "Login ok");
+    frame ack = pap_frame(PAP_AUTH_ACK, 2, NULL, NULL, "Login ok");
     cr_assert_eq(feed(S, PPP_PROTO_PAP, ack.b, ack.n), PPPNEG_DUE_AUTH_SUCCESS);
     ev_reset(&E);
     pppneg_fill_user(&N, &E);
@@ -743,7 +662,7 @@ Test(pppneg, pap_nak_then_ack_never_leaks_the_password)
 
 Test(pppneg, pap_outcome_without_request_counts_an_attempt_once)
 {
-    frame ack = pap_frame_of(PAP_AUTH_ACK, 4, NULL, NULL, "");
+    frame ack = pap_frame(PAP_AUTH_ACK, 4, NULL, NULL, "");
     cr_assert_eq(feed(S, PPP_PROTO_PAP, ack.b, ack.n), PPPNEG_DUE_AUTH_SUCCESS);
     cr_assert_eq(feed(S, PPP_PROTO_PAP, ack.b, ack.n), 0); /* duplicate */
     cr_assert_eq(N.auth_attempts, 1);
@@ -757,13 +676,13 @@ Test(pppneg, pap_outcome_without_request_counts_an_attempt_once)
 Test(pppneg, chap_md5_success_and_wire_guess)
 {
     open_lcp(LCP_AUTH_CHAP, LCP_CHAP_MD5);
-    frame ch = chap_frame_of(CHAP_CHALLENGE, 3, CHALLENGE16, 16, "gw", NULL);
+    frame ch = chap_frame(CHAP_CHALLENGE, 3, CHALLENGE16, 16, "gw", NULL);
     feed(S, PPP_PROTO_CHAP, ch.b, ch.n);
     uint8_t digest[16];
     memset(digest, 0x5a, sizeof digest);
-    frame rs = chap_frame_of(CHAP_RESPONSE, 3, digest, 16, "carol", NULL);
+    frame rs = chap_frame(CHAP_RESPONSE, 3, digest, 16, "carol", NULL);
     feed(C, PPP_PROTO_CHAP, rs.b, rs.n);
-    frame ok = chap_frame_of(CHAP_SUCCESS, 3, NULL, 0, NULL, "Welcome in.");
+    frame ok = chap_frame(CHAP_SUCCESS, 3, NULL, 0, NULL, "Welcome in.");
     cr_assert_eq(feed(S, PPP_PROTO_CHAP, ok.b, ok.n), PPPNEG_DUE_AUTH_SUCCESS);
     pppneg_fill_auth(&N, &E);
     pppneg_fill_user(&N, &E);
@@ -776,7 +695,7 @@ Test(pppneg, chap_md5_success_and_wire_guess)
     pppneg_init(&N);
     feed(S, PPP_PROTO_CHAP, ch.b, ch.n);
     feed(C, PPP_PROTO_CHAP, rs.b, rs.n);
-    frame no = chap_frame_of(CHAP_FAILURE, 3, NULL, 0, NULL, "Access denied");
+    frame no = chap_frame(CHAP_FAILURE, 3, NULL, 0, NULL, "Access denied");
     cr_assert_eq(feed(S, PPP_PROTO_CHAP, no.b, no.n), PPPNEG_DUE_AUTH_FAILURE);
     ev_reset(&E);
     pppneg_fill_auth(&N, &E);
@@ -788,7 +707,7 @@ Test(pppneg, chap_md5_success_and_wire_guess)
 Test(pppneg, mschapv1_lm_response_is_flagged)
 {
     open_lcp(LCP_AUTH_CHAP, LCP_CHAP_MSCHAP);
-    frame ch = chap_frame_of(CHAP_CHALLENGE, 1, CHALLENGE16, 8, "srv", NULL);
+    frame ch = chap_frame(CHAP_CHALLENGE, 1, CHALLENGE16, 8, "srv", NULL);
     feed(S, PPP_PROTO_CHAP, ch.b, ch.n);
     mschapv1_response r;
     memset(&r, 0, sizeof r);
@@ -799,10 +718,10 @@ Test(pppneg, mschapv1_lm_response_is_flagged)
     wbuf w;
     wbuf_init(&w, val, sizeof val);
     cr_assert(mschapv1_response_encode(&w, &r));
-    frame rs = chap_frame_of(CHAP_RESPONSE, 1, val, 49, "OLDDOM\\eve", NULL);
+    frame rs = chap_frame(CHAP_RESPONSE, 1, val, 49, "OLDDOM\\eve", NULL);
     feed(C, PPP_PROTO_CHAP, rs.b, rs.n);
     cr_assert_eq(N.auth_lm_response, 1);
-    frame fail = chap_frame_of(CHAP_FAILURE, 1, NULL, 0, NULL, "E=691 R=0");
+    frame fail = chap_frame(CHAP_FAILURE, 1, NULL, 0, NULL, "E=691 R=0");
     cr_assert_eq(feed(S, PPP_PROTO_CHAP, fail.b, fail.n), PPPNEG_DUE_AUTH_FAILURE);
     pppneg_fill_auth(&N, &E);
     pppneg_fill_user(&N, &E);
@@ -819,7 +738,7 @@ Test(pppneg, mschapv1_lm_response_is_flagged)
     memset(r.lm_response, 0, sizeof r.lm_response);
     wbuf_init(&w, val, sizeof val);
     cr_assert(mschapv1_response_encode(&w, &r));
-    frame rs0 = chap_frame_of(CHAP_RESPONSE, 1, val, 49, "eve", NULL);
+    frame rs0 = chap_frame(CHAP_RESPONSE, 1, val, 49, "eve", NULL);
     feed(C, PPP_PROTO_CHAP, rs0.b, rs0.n);
     cr_assert_eq(N.auth_lm_response, 0);
 }
@@ -971,7 +890,7 @@ Test(pppneg, ccp_reset_request_is_a_rekey)
     open_ccp(CCP_MPPE_S);
     frame d0 = mppe_frame_of(1, false, true);
     feed(S, PPP_PROTO_COMP, d0.b, d0.n);
-    frame rr = ccp_frame_of(CP_RESET_REQ, 7, false, 0);
+    frame rr = ccp_frame(CP_RESET_REQ, 7, false, 0);
     cr_assert_eq(feed(C, PPP_PROTO_CCP, rr.b, rr.n), PPPNEG_DUE_MPPE_REKEY);
     pppneg_fill_rekey(&N, &E);
     cr_assert_eq(get_u(&E, "pptp.mppe.rekeys"), 1);
@@ -981,7 +900,7 @@ Test(pppneg, ccp_reset_request_is_a_rekey)
     /* The server answers with a flushed packet: no second event. */
     frame d1 = mppe_frame_of(2, true, true);
     cr_assert_eq(feed(S, PPP_PROTO_COMP, d1.b, d1.n), 0);
-    frame ra = ccp_frame_of(CP_RESET_ACK, 7, false, 0);
+    frame ra = ccp_frame(CP_RESET_ACK, 7, false, 0);
     cr_assert_eq(feed(S, PPP_PROTO_CCP, ra.b, ra.n), 0);
     cr_assert_eq(N.ccp_reset_ack[S], 1);
     /* A flushed packet without any Reset-Request: the sender reset on its own. */
@@ -993,17 +912,17 @@ Test(pppneg, ccp_reset_request_is_a_rekey)
 
 Test(pppneg, ccp_without_mppe_and_mppe_rejected)
 {
-    frame c = ccp_frame_of(CP_CONF_REQ, 1, false, 0);
+    frame c = ccp_frame(CP_CONF_REQ, 1, false, 0);
     feed(C, PPP_PROTO_CCP, c.b, c.n);
-    frame s = ccp_frame_of(CP_CONF_REQ, 1, false, 0);
+    frame s = ccp_frame(CP_CONF_REQ, 1, false, 0);
     feed(S, PPP_PROTO_CCP, s.b, s.n);
     s.b[0] = c.b[0] = CP_CONF_ACK;
     cr_assert_eq(feed(C, PPP_PROTO_CCP, s.b, s.n), 0);
     cr_assert_eq(feed(S, PPP_PROTO_CCP, c.b, c.n), 0); /* up, but no MPPE: no event */
     cr_assert_eq(N.ccp_open, 0);
-    frame rr = ccp_frame_of(CP_RESET_REQ, 2, false, 0);
+    frame rr = ccp_frame(CP_RESET_REQ, 2, false, 0);
     cr_assert_eq(feed(C, PPP_PROTO_CCP, rr.b, rr.n), 0); /* other compression: not a rekey */
-    frame rej = ccp_frame_of(CP_CONF_REJ, 3, true, CCP_MPPE_S);
+    frame rej = ccp_frame(CP_CONF_REJ, 3, true, CCP_MPPE_S);
     feed(S, PPP_PROTO_CCP, rej.b, rej.n);
     cr_assert_eq(N.ccp_rejected, 1);
 }
@@ -1149,23 +1068,23 @@ static size_t build_script(scripted *s, size_t cap)
     f.b[0] = CP_CONF_ACK;
     ADD(C, PPP_PROTO_LCP, g, true);
     ADD(S, PPP_PROTO_LCP, f, true);
-    ADD(S, PPP_PROTO_CHAP, chap_frame_of(CHAP_CHALLENGE, 1, CHALLENGE16, 16, "srv", NULL), true);
+    ADD(S, PPP_PROTO_CHAP, chap_frame(CHAP_CHALLENGE, 1, CHALLENGE16, 16, "srv", NULL), true);
     static uint8_t val[49];
     v2_response(val);
-    ADD(C, PPP_PROTO_CHAP, chap_frame_of(CHAP_RESPONSE, 1, val, 49, "CORP\\alice", NULL), true);
+    ADD(C, PPP_PROTO_CHAP, chap_frame(CHAP_RESPONSE, 1, val, 49, "CORP\\alice", NULL), true);
     static char text[256];
-    ADD(S, PPP_PROTO_CHAP, chap_frame_of(CHAP_FAILURE, 1, NULL, 0, NULL, fmt_failure(text, sizeof text, 691, 1, "no")), true);
-    ADD(C, PPP_PROTO_PAP, pap_frame_of(PAP_AUTH_REQ, 1, "bob", "pw", NULL), true);
-    ADD(S, PPP_PROTO_PAP, pap_frame_of(PAP_AUTH_ACK, 1, NULL, NULL, "ok"), true);
+    ADD(S, PPP_PROTO_CHAP, chap_frame(CHAP_FAILURE, 1, NULL, 0, NULL, fmt_failure(text, sizeof text, 691, 1, "no")), true);
+    ADD(C, PPP_PROTO_PAP, pap_frame(PAP_AUTH_REQ, 1, "bob", "pw", NULL), true);
+    ADD(S, PPP_PROTO_PAP, pap_frame(PAP_AUTH_ACK, 1, NULL, NULL, "ok"), true);
     ADD(C, PPP_PROTO_EAP, eap_frame_of(EAP_RESPONSE, 1, EAP_TYPE_IDENTITY, "x", NULL, 0), true);
     ADD(S, PPP_PROTO_EAP, eap_frame_of(EAP_SUCCESS, 1, 0, NULL, NULL, 0), true);
-    frame cc = ccp_frame_of(CP_CONF_REQ, 1, true, CCP_MPPE_S), sc = ccp_frame_of(CP_CONF_REQ, 1, true, CCP_MPPE_S);
+    frame cc = ccp_frame(CP_CONF_REQ, 1, true, CCP_MPPE_S), sc = ccp_frame(CP_CONF_REQ, 1, true, CCP_MPPE_S);
     ADD(C, PPP_PROTO_CCP, cc, true);
     ADD(S, PPP_PROTO_CCP, sc, true);
     cc.b[0] = sc.b[0] = CP_CONF_ACK;
     ADD(C, PPP_PROTO_CCP, sc, true);
     ADD(S, PPP_PROTO_CCP, cc, true);
-    ADD(C, PPP_PROTO_CCP, ccp_frame_of(CP_RESET_REQ, 2, false, 0), false);
+    ADD(C, PPP_PROTO_CCP, ccp_frame(CP_RESET_REQ, 2, false, 0), false);
     ipcp_options io;
     memset(&io, 0, sizeof io);
     io.has_address = io.has_primary_dns = true;
@@ -1289,11 +1208,11 @@ Test(pppneg, long_user_names_are_cut_on_a_character_boundary)
     memset(name, 'a', sizeof name);
     memcpy(name + PPPNEG_USER_MAX - 3, "\xc3\xa9\xc3\xa9", 4); /* "éé" across the cut */
     name[sizeof name - 1] = 0;
-    frame q = pap_frame_of(PAP_AUTH_REQ, 1, name, "x", NULL);
+    frame q = pap_frame(PAP_AUTH_REQ, 1, name, "x", NULL);
     feed(C, PPP_PROTO_PAP, q.b, q.n);
     size_t l = strlen(N.user);
     cr_assert_eq(l, PPPNEG_USER_MAX - 3);
-    frame q2 = pap_frame_of(PAP_AUTH_REQ, 2, "ctl\x01\x1b[31m", "x", NULL);
+    frame q2 = pap_frame(PAP_AUTH_REQ, 2, "ctl\x01\x1b[31m", "x", NULL);
     feed(C, PPP_PROTO_PAP, q2.b, q2.n);
     cr_assert_str_eq(N.user, "ctl??[31m");
 }
