@@ -26,7 +26,9 @@ typedef enum anomaly_id {
     ANOMALY_COUNT
 } anomaly_id;
 
-#define ANOMALY_WORDS 8 /* room for 512 anomalies */
+/* Exactly as many 64-bit words as the registry needs: sets are cleared and tested
+ * on every packet, so no spare words. */
+#define ANOMALY_WORDS ((ANOMALY_COUNT + 63) / 64)
 _Static_assert(ANOMALY_COUNT <= ANOMALY_WORDS * 64, "anomaly_set too small");
 
 typedef struct anomaly_set {

@@ -73,8 +73,12 @@ bool cursor_get_fixed_str(cursor *c, size_t n, char *dst, size_t dst_size);
 
 /* ---- hot getters, inline: every decoder calls these per field ---------------- */
 
+/* Always inlined: a call per field costs more than the read (gcc's LTO otherwise
+ * keeps some of them out of line). */
+#define CURSOR_HOT static inline __attribute__((always_inline))
+
 /* Status a read of n bytes would fail with (DEC_OK if it would succeed). */
-static inline dec_status cursor_need(const cursor *c, size_t n)
+CURSOR_HOT dec_status cursor_need(const cursor *c, size_t n)
 {
     if (n <= c->len)
         return DEC_OK;
@@ -82,13 +86,13 @@ static inline dec_status cursor_need(const cursor *c, size_t n)
 }
 
 /* Mark the cursor failed with st (used by decoders for semantic errors). */
-static inline void cursor_fail(cursor *c, dec_status st)
+CURSOR_HOT void cursor_fail(cursor *c, dec_status st)
 {
     if (c->status == DEC_OK)
         c->status = (uint8_t)st;
 }
 
-static inline bool cursor_take_(cursor *c, size_t n, const uint8_t **p)
+CURSOR_HOT bool cursor_take_(cursor *c, size_t n, const uint8_t **p)
 {
     if (__builtin_expect(n > c->len, 0)) {
         cursor_fail(c, c->open_end ? DEC_TRUNCATED : DEC_MALFORMED);
@@ -102,7 +106,7 @@ static inline bool cursor_take_(cursor *c, size_t n, const uint8_t **p)
 
 /* Getters: consume and return true, or consume nothing, set the status, return false.
  * The out pointer may be NULL for get_u8/16/32 to discard. */
-static inline bool cursor_get_u8(cursor *c, uint8_t *out)
+CURSOR_HOT bool cursor_get_u8(cursor *c, uint8_t *out)
 {
     const uint8_t *p;
     if (!cursor_take_(c, 1, &p))
@@ -112,7 +116,7 @@ static inline bool cursor_get_u8(cursor *c, uint8_t *out)
     return true;
 }
 
-static inline bool cursor_get_be16(cursor *c, uint16_t *out)
+CURSOR_HOT bool cursor_get_be16(cursor *c, uint16_t *out)
 {
     const uint8_t *p;
     if (!cursor_take_(c, 2, &p))
@@ -122,7 +126,7 @@ static inline bool cursor_get_be16(cursor *c, uint16_t *out)
     return true;
 }
 
-static inline bool cursor_get_be32(cursor *c, uint32_t *out)
+CURSOR_HOT bool cursor_get_be32(cursor *c, uint32_t *out)
 {
     const uint8_t *p;
     if (!cursor_take_(c, 4, &p))
@@ -132,21 +136,21 @@ static inline bool cursor_get_be32(cursor *c, uint32_t *out)
     return true;
 }
 
-static inline bool cursor_skip(cursor *c, size_t n)
+CURSOR_HOT bool cursor_skip(cursor *c, size_t n)
 {
     const uint8_t *p;
     return cursor_take_(c, n, &p);
 }
 
 /* Point at n bytes in place (no copy). */
-static inline bool cursor_get_span(cursor *c, size_t n, const uint8_t **out)
+CURSOR_HOT bool cursor_get_span(cursor *c, size_t n, const uint8_t **out)
 {
     return cursor_take_(c, n, out);
 }
 
 /* Carve exactly n bytes into *sub (an exact cursor) and consume them.
  * If fewer than n remain: DEC_TRUNCATED when c is open ended, else DEC_MALFORMED. */
-static inline bool cursor_sub(cursor *c, size_t n, cursor *sub)
+CURSOR_HOT bool cursor_sub(cursor *c, size_t n, cursor *sub)
 {
     const uint8_t *p;
     if (!cursor_take_(c, n, &p))
@@ -159,7 +163,7 @@ static inline bool cursor_sub(cursor *c, size_t n, cursor *sub)
 }
 
 /* Peek without consuming; never sets the status. */
-static inline bool cursor_peek_u8(const cursor *c, uint8_t *out)
+CURSOR_HOT bool cursor_peek_u8(const cursor *c, uint8_t *out)
 {
     if (c->len < 1)
         return false;
@@ -167,7 +171,7 @@ static inline bool cursor_peek_u8(const cursor *c, uint8_t *out)
     return true;
 }
 
-static inline bool cursor_peek_be16(const cursor *c, uint16_t *out)
+CURSOR_HOT bool cursor_peek_be16(const cursor *c, uint16_t *out)
 {
     if (c->len < 2)
         return false;

@@ -106,6 +106,13 @@ enum pkt_kind dispatch_l4(struct pkt *p, uint8_t proto, const uint8_t *data, siz
 
 enum pkt_kind dispatch_packet(int dlt, const uint8_t *data, size_t caplen, struct pkt *p)
 {
+    if (dispatch_fast(dlt, data, caplen, p))
+        return PKT_GRE;
+    return dispatch_packet_full(dlt, data, caplen, p);
+}
+
+enum pkt_kind dispatch_packet_full(int dlt, const uint8_t *data, size_t caplen, struct pkt *p)
+{
     p->status = DEC_OK;
     p->ip_depth = 0;
     p->has_ppp = false;

@@ -69,6 +69,12 @@ struct pkt {
 /* Decode a captured frame of link type dlt as far as it goes.  data is borrowed:
  * p's cursors point into it.  Never fails beyond returning PKT_BAD. */
 enum pkt_kind dispatch_packet(int dlt, const uint8_t *data, size_t caplen, struct pkt *p);
+/* The same without the fast path: every layer's own decoder (tests compare both). */
+enum pkt_kind dispatch_packet_full(int dlt, const uint8_t *data, size_t caplen, struct pkt *p);
+/* The fused fast path (dispatch_fast.c) for Ethernet [802.1Q] / IPv4 / GRE v1 / PPP
+ * frames that no decoder would flag: true when it took the frame and filled p as
+ * dispatch_packet_full() would (kind PKT_GRE); false leaves p to the full path. */
+bool dispatch_fast(int dlt, const uint8_t *data, size_t caplen, struct pkt *p);
 /* Continue with an IP payload of protocol proto (e.g. a reassembled datagram);
  * exact: the payload is complete (not cut by the capture). p->ip* are kept. */
 enum pkt_kind dispatch_l4(struct pkt *p, uint8_t proto, const uint8_t *data, size_t len, bool exact);

@@ -96,7 +96,7 @@ struct ether_hdr {
     uint8_t dst[ETH_MAC_LEN], src[ETH_MAC_LEN];
     uint16_t type;       /* as on the wire: ethertype, or 802.3 length when < 0x0600 */
     bool has_llc;        /* type was a length: an LLC header followed */
-    struct llc_hdr llc;
+    struct llc_hdr llc;  /* meaningful only when has_llc */
     uint16_t next_proto; /* ethertype of the payload (0 when none) */
 };
 
