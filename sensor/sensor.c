@@ -156,7 +156,13 @@ void sensor_packet(struct sensor *s, const struct capture_packet *cp)
     sensor_tick(s, now);
 
     struct pkt *p = &s->pkt;
-    enum pkt_kind kind = dispatch_packet(cp->dlt, cp->data, cp->caplen, p);
+    if (dispatch_fast(cp->dlt, cp->data, cp->caplen, p)) {
+        /* the common case: a GRE frame no decoder would flag (decoders/dispatch_fast.c) */
+        s->st.ip_packets++;
+        call_gre(s, p, now, false, 0);
+        return;
+    }
+    enum pkt_kind kind = dispatch_packet_full(cp->dlt, cp->data, cp->caplen, p);
     count_pkt_anomalies(s, p);
     if (kind == PKT_SKIPPED) {
         s->st.not_ip++;
