@@ -19,19 +19,21 @@
 #define GRE_TRACK_MAX_JUMP 65536u /* forward jumps larger than this are out of window */
 
 struct gre_dir {
+    /* what every packet updates first (one cache line with the call's other hot fields) */
     uint64_t packets;      /* every GRE packet captured in this direction (dups, ack-only included) */
     uint64_t bytes;        /* IP-layer bytes of those packets */
     uint64_t ppp_bytes;    /* PPP payload bytes carried */
+    uint64_t window;       /* bit i set: max_seq - i was seen */
+    uint32_t max_seq;
+    uint32_t last_ack;
+    uint8_t have_seq;
+    uint8_t have_ack;
+    /* counted when something goes wrong */
     uint64_t lost;
     uint64_t reordered;
     uint64_t duplicates;
     uint64_t ack_only;
     uint64_t out_of_window;
-    uint32_t max_seq;
-    uint32_t last_ack;
-    uint64_t window;       /* bit i set: max_seq - i was seen */
-    uint8_t have_seq;
-    uint8_t have_ack;
 };
 
 enum gre_seq_verdict {

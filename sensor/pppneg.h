@@ -81,20 +81,42 @@ enum pppneg_rekey_trigger {
 };
 
 struct pppneg {
+    /* Data plane first: an MPPE or IP data frame reads and writes only these and
+     * cp[] / lcp[] right after them, so a data packet touches a few adjacent cache
+     * lines of the call (docs/performance.md); keep per-packet fields here. */
+    uint64_t comp_frames[2];        /* MPPE/MPPC frames (protocol 0x00FD), by sender */
+    uint64_t ip_frames[2];          /* unencrypted IPv4/IPv6/VJ frames, by sender */
+    uint32_t comp_clear[2];         /* compressed datagrams without the D (encrypted) bit */
+    uint32_t ccp_ack_bits[2];       /* MPPE bits of each side's acked request */
+    uint16_t mppe_last_cc[2];       /* by sender */
+    uint8_t mppe_have_cc[2];
+    uint8_t ccp_acked[2];           /* that side's acked request carried the MPPE option */
+    uint8_t mppe_reset_pending;     /* bit d: Reset-Request for d's stream not yet answered */
+    uint8_t ccp_open;               /* CCP opened with MPPE at least once (sticky) */
+    uint8_t lcp_open;               /* LCP reached Opened at least once (sticky) */
+    uint8_t lcp_terminated;         /* 1 + direction of the first Terminate-Request, 0 none */
     struct pppneg_cp cp[PPPNEG_CP_COUNT];  /* Configure matching, [PPPNEG_CP_*] */
-    /* LCP */
     struct pppneg_lcp_side lcp[2];  /* [sender of the Configure-Request], as acked */
+    /* control plane, by alignment (no padding: the struct is in every call) */
     uint32_t lcp_rejected;          /* bit n: LCP option type n (< 32) was rejected */
+    uint32_t lcp_echo_req[2], lcp_echo_rep[2];
+    uint32_t ccp_req_bits[2];       /* MPPE bits of each side's latest Configure-Request */
+    uint32_t mppe_rekeys[2];        /* key changes, by the direction whose key changed */
+    uint32_t ccp_reset_req[2], ccp_reset_ack[2]; /* by sender */
+    uint32_t ipcp_addr[2];          /* host order, acked IP-Address of each side, 0 none */
+    uint32_t ipcp_dns[2], ipcp_wins[2]; /* client's acked primary/secondary, 0 none */
+    uint32_t ipcp_nak_addr;         /* address the server suggested in a Nak, 0 none */
     uint16_t lcp_confreqs[2];       /* Configure-Requests sent (loop detection) */
     uint16_t lcp_naks[2];           /* Configure-Naks sent */
     uint16_t lcp_rejects[2];        /* Configure-Rejects sent */
-    uint32_t lcp_echo_req[2], lcp_echo_rep[2];
-    uint8_t lcp_open;               /* LCP reached Opened at least once (sticky) */
-    uint8_t lcp_terminated;         /* 1 + direction of the first Terminate-Request, 0 none */
+    uint16_t auth_attempts, auth_failures;
+    uint16_t auth_error;            /* MS-CHAP E= code, 0 none */
+    uint16_t mppe_key_bits;         /* 40/56/128 agreed, 0 none/unknown */
+    char terminate_reason[PPPNEG_MSG_MAX]; /* printable ASCII, "" when none */
+    char user[PPPNEG_USER_MAX];     /* as sent (control characters replaced), "" unknown */
+    char auth_message[PPPNEG_MSG_MAX]; /* printable ASCII, "" none */
     uint8_t lcp_term_acked;         /* its Terminate-Ack was seen */
     uint8_t lcp_proto_rejected;     /* PPPNEG_PREJ_* protocols Protocol-Rejected */
-    char terminate_reason[PPPNEG_MSG_MAX]; /* printable ASCII, "" when none */
-    /* authentication */
     uint8_t auth_method;            /* enum pppneg_auth, of the latest auth frame */
     uint8_t auth_state;             /* enum pppneg_auth_state (of the latest attempt) */
     uint8_t auth_retry;             /* MS-CHAP R=1 in the latest failure */
@@ -103,37 +125,14 @@ struct pppneg {
     uint8_t chap_alg;               /* CHAP algorithm learnt from the wire (chap_alg) */
     uint8_t auth_flags;             /* PPPNEG_AF_* */
     uint8_t auth_req_id, auth_out_id; /* identifiers of the latest request and outcome */
-    uint16_t auth_attempts, auth_failures;
-    uint16_t auth_error;            /* MS-CHAP E= code, 0 none */
-    char user[PPPNEG_USER_MAX];     /* as sent (control characters replaced), "" unknown */
-    char auth_message[PPPNEG_MSG_MAX]; /* printable ASCII, "" none */
-    /* CCP / MPPE */
-    uint32_t ccp_req_bits[2];       /* MPPE bits of each side's latest Configure-Request */
-    uint32_t ccp_ack_bits[2];       /* MPPE bits of each side's acked request */
-    uint8_t ccp_acked[2];           /* that side's acked request carried the MPPE option */
-    uint8_t ccp_open;               /* CCP opened with MPPE at least once (sticky) */
     uint8_t ccp_rejected;           /* MPPE option Configure-Rejected, or CCP Protocol-Rejected */
-    uint16_t mppe_key_bits;         /* 40/56/128 agreed, 0 none/unknown */
     uint8_t mppe_stateless;         /* H bit agreed in both directions */
     uint8_t mppe_rekey_dir;         /* direction whose key changed in the latest rekey */
     uint8_t mppe_rekey_trigger;     /* enum pppneg_rekey_trigger of the latest rekey */
-    uint8_t mppe_reset_pending;     /* bit d: Reset-Request for d's stream not yet answered */
-    uint8_t mppe_have_cc[2];
-    uint16_t mppe_last_cc[2];       /* by sender */
-    uint32_t mppe_rekeys[2];        /* key changes, by the direction whose key changed */
-    uint32_t ccp_reset_req[2], ccp_reset_ack[2]; /* by sender */
-    /* IPCP / IPV6CP */
-    uint32_t ipcp_addr[2];          /* host order, acked IP-Address of each side, 0 none */
-    uint32_t ipcp_dns[2], ipcp_wins[2]; /* client's acked primary/secondary, 0 none */
-    uint32_t ipcp_nak_addr;         /* address the server suggested in a Nak, 0 none */
     uint8_t ipcp_acked[2], ipcp_open; /* ipcp_open: opened at least once (sticky) */
     uint8_t ipv6cp_have_ifid;       /* bit d: ipv6cp_ifid[d] is set */
     uint8_t ipv6cp_ifid[2][8];
     uint8_t ipv6cp_acked[2], ipv6cp_open;
-    /* data seen, by sender */
-    uint32_t comp_clear[2];         /* compressed datagrams without the D (encrypted) bit */
-    uint64_t ip_frames[2];          /* unencrypted IPv4/IPv6/VJ frames */
-    uint64_t comp_frames[2];        /* MPPE/MPPC frames (protocol 0x00FD) */
 };
 
 enum { PPPNEG_PREJ_CCP = 1u << 0, PPPNEG_PREJ_IPCP = 1u << 1, PPPNEG_PREJ_IPV6CP = 1u << 2 };

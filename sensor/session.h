@@ -11,6 +11,7 @@
 #define PPTP_SENSOR_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -52,16 +53,25 @@ struct gre_link {
 
 /* One call = one PPP session. Kept small: see docs/performance.md. */
 struct call {
-    /* first cache lines: what the GRE lookup and per-packet accounting touch */
+    /* first cache lines: what the GRE lookup and per-packet accounting touch
+     * (up to CALL_HOT_BYTES; tables.c prefetches them when the lookup hits) */
     struct gre_link gre_link[2];  /* GRE table entries, [dir of the packets they match] */
     sn_addr client_ip, server_ip;  /* GRE endpoints: PNS, PAC */
     uint16_t pns_call_id, pac_call_id;
     uint8_t have_pns_id, have_pac_id;
     uint8_t state;                 /* enum call_state */
     uint8_t partial;
+    /* (cold, placed here to fill what would be padding) */
+    uint16_t serial;
+    uint8_t incoming;              /* ICRQ rather than OCRQ */
+    uint8_t teardown_initiator;    /* 0 unknown, 1 client, 2 server, 3 sensor */
+    uint8_t cdn_result;            /* CDN result code (valid when cdn_seen) */
+    uint8_t cdn_seen;
     uint64_t last_ns, last_data_ns;
     struct call *lru_prev, *lru_next; /* activity list, oldest first, for expiry */
+    struct detect_call *det;       /* DETECT: rule state, allocated on first need */
     struct gre_dir gre[2];         /* by sender */
+    struct pppneg ppp;             /* its data-plane fields first: still hot */
     /* the rest: control-plane facts */
     struct call *ctrl_next;       /* calls of the same control connection */
     struct call *im_prev, *im_next;   /* interim list, by next interim time */
@@ -69,19 +79,16 @@ struct call {
     uint64_t session_id;
     uint64_t start_ns, end_ns;
     uint64_t next_interim_ns;
-    uint16_t serial;
-    uint8_t incoming;              /* ICRQ rather than OCRQ */
-    uint8_t teardown_initiator;    /* 0 unknown, 1 client, 2 server, 3 sensor */
-    uint8_t cdn_result;            /* CDN result code (valid when cdn_seen) */
-    uint8_t cdn_seen;
     uint8_t lcp_terminated;
     uint8_t cleared;               /* CCRQ seen */
     uint32_t connect_speed;
     uint16_t window[2];            /* receive window of each side */
     uint32_t frag_count, frag_fragments;
-    struct detect_call *det;       /* DETECT: rule state, allocated on first need */
-    struct pppneg ppp;
 };
+
+/* Bytes at the start of struct call that a data packet touches (call fields,
+ * GRE counters, the PPP tracker's data plane with cp[] and lcp[]). */
+#define CALL_HOT_BYTES (offsetof(struct call, ppp) + offsetof(struct pppneg, lcp) + 2 * sizeof(struct pppneg_lcp_side))
 
 struct ctrl_conn {
     struct ctrl_conn *next;       /* table chain */
