@@ -411,10 +411,74 @@ static void ctrl_drain(struct sensor *s, struct ctrl_conn *c, int dir, uint64_t 
     }
 }
 
+/*
+ * Both ports are PPTP ports (e.g. 1723 -> 1723), so the port cannot tell the
+ * client (PNS) from the server (PAC).  Decide which end src is and return the
+ * connection already tracked for the 4-tuple, if any; *to_server is true when src
+ * is the client.  The rule, in order:
+ *   - a connection already tracked for the 4-tuple in either orientation keeps
+ *     its orientation (except that a SYN without ACK from its server, after
+ *     messages were exchanged, is the tuple being reused with the roles swapped:
+ *     the old connection ends as sensor_expired and the SYN sender is the client);
+ *   - a new connection: the sender of a SYN without ACK is the client, the sender
+ *     of a SYN+ACK is the server;
+ *   - picked up mid-stream (no SYN): when the segment starts with a PPTP
+ *     header, a message only the PAC sends (SCCRP, OCRP, ICRQ, ICCN, CDN, WEN)
+ *     makes the sender the server; otherwise (SCCRQ, OCRQ, ICRP, CCRQ, SLI, the
+ *     Stop and Echo messages either side may send, or no message boundary) the
+ *     sender is the client, the default for a PPTP destination port.
+ * Only packets with both ports on PPTP ports pay for this (a second lookup).
+ */
+static bool sent_by_pac(const cursor *payload)
+{
+    uint16_t type = 0;
+    if (!pptp_ctrl_header_plausible(cursor_data(payload), cursor_len(payload)) ||
+        pptp_ctrl_header_peek(cursor_data(payload), cursor_len(payload), NULL, &type) != DEC_OK)
+        return false;
+    switch (type) {
+    case PPTP_MSG_SCCRP:
+    case PPTP_MSG_OCRP:
+    case PPTP_MSG_ICRQ:
+    case PPTP_MSG_ICCN:
+    case PPTP_MSG_CDN:
+    case PPTP_MSG_WEN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static struct ctrl_conn *orient_both_ports(struct sensor *s, const sn_addr *src, const sn_addr *dst,
+                                           const struct pkt *p, bool syn_only, uint64_t now, bool *to_server)
+{
+    const struct tcp_hdr *t = &p->tcp;
+    struct ctrl_conn *c = ctrl_find(s, src, dst, t->sport, t->dport);
+    if (c) {
+        *to_server = true;
+        return c;
+    }
+    c = ctrl_find(s, dst, src, t->dport, t->sport);
+    if (c) {
+        if (syn_only && (c->msgs[0] || c->msgs[1])) {
+            ctrl_close(s, c, "sensor_expired", INIT_SENSOR, now); /* reused, roles swapped */
+            *to_server = true;
+            return NULL;
+        }
+        *to_server = false;
+        return c;
+    }
+    if (t->flags & TCP_SYN)
+        *to_server = !(t->flags & TCP_ACK);
+    else
+        *to_server = !sent_by_pac(&p->payload);
+    return NULL;
+}
+
 void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
 {
     const struct tcp_hdr *t = &p->tcp;
     bool to_server = is_pptp_port(s, t->dport);
+    bool both_ports = to_server && is_pptp_port(s, t->sport);
     if (!to_server && !is_pptp_port(s, t->sport)) {
         int side = detect_other_tcp(s, p, now); /* DETECT: PPTP on another port (nDPI) */
         if (!side)
@@ -430,13 +494,15 @@ void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
         sn_addr_v6(&src, p->ip.src6);
         sn_addr_v6(&dst, p->ip.dst6);
     }
-    /* Both ports PPTP ports: the SYN sender (or lower... ) is the client; default dport. */
+    size_t plen = cursor_len(&p->payload);
+    bool syn_only = (t->flags & TCP_SYN) && !(t->flags & TCP_ACK);
+    /* Both ports PPTP ports: orient_both_ports() decides (and looks the connection up). */
+    struct ctrl_conn *c = both_ports ? orient_both_ports(s, &src, &dst, p, syn_only, now, &to_server) : NULL;
     const sn_addr *cli = to_server ? &src : &dst, *srv = to_server ? &dst : &src;
     uint16_t cport = to_server ? t->sport : t->dport, sport = to_server ? t->dport : t->sport;
     int dir = to_server ? DIR_CLIENT : DIR_SERVER;
-    struct ctrl_conn *c = ctrl_find(s, cli, srv, cport, sport);
-    size_t plen = cursor_len(&p->payload);
-    bool syn_only = (t->flags & TCP_SYN) && !(t->flags & TCP_ACK);
+    if (!both_ports)
+        c = ctrl_find(s, cli, srv, cport, sport);
     if (c && syn_only && to_server && (c->msgs[0] || c->msgs[1])) {
         /* The 4-tuple is being reused: the old connection ended unseen. */
         ctrl_close(s, c, "sensor_expired", INIT_SENSOR, now);
