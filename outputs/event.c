@@ -385,10 +385,31 @@ bool ev_set_bool(ev *e, const char *key, bool val)
     return set_scalar(e, key, &v);
 }
 
+/* Dotted quad of 4 network-order bytes into out (>= 16 bytes); its length.
+ * (inet_ntop is general and slow; events carry several addresses each.) */
+static size_t ipv4_text(const uint8_t *a, char *out)
+{
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a[i];
+        if (v >= 100)
+            out[n++] = (char)('0' + v / 100);
+        if (v >= 10)
+            out[n++] = (char)('0' + v / 10 % 10);
+        out[n++] = (char)('0' + v % 10);
+        if (i < 3)
+            out[n++] = '.';
+    }
+    out[n] = '\0';
+    return n;
+}
+
 static size_t ip_text(int af, const void *addr, char *out, size_t cap)
 {
     if (!addr || (af != AF_INET && af != AF_INET6))
         return 0;
+    if (af == AF_INET && cap >= 16)
+        return ipv4_text(addr, out);
     if (!inet_ntop(af, addr, out, (socklen_t)cap))
         return 0;
     return strlen(out);

@@ -14,7 +14,8 @@
  * mapping of the spec as ports; this module applies no ICMP rules.
  *
  * Plain bytes in, text out: no dependency on decoders/.  Uses OpenSSL's SHA1
- * (which may allocate internally): compute it once per flow and keep it.
+ * (which may allocate internally and costs microseconds): compute it once per
+ * flow and keep it, or let community_id_v1_memo() remember recent flows.
  */
 #ifndef PPTP_COMMUNITY_ID_H
 #define PPTP_COMMUNITY_ID_H
@@ -34,5 +35,30 @@
 bool community_id_v1(uint16_t seed, int af, const void *saddr, const void *daddr, uint8_t proto,
                      uint16_t sport, uint16_t dport, bool has_ports,
                      char out[COMMUNITY_ID_BUFSZ]);
+
+/* Longest hash input: seed 2 + two IPv6 addresses + proto and pad 2 + ports 4. */
+#define COMMUNITY_ID_INPUT_MAX 40
+#define COMMUNITY_ID_MEMO_SLOTS 256
+
+/* Recent results, by the exact hash input (direct mapped: a slot holds the last
+ * flow that hashed to it).  Owned by the caller; zero-initialise before use. */
+struct community_id_memo_slot {
+    uint8_t n;                      /* input length, 0 = empty */
+    uint8_t in[COMMUNITY_ID_INPUT_MAX];
+    char out[COMMUNITY_ID_BUFSZ];
+};
+struct community_id_memo {
+    struct community_id_memo_slot slot[COMMUNITY_ID_MEMO_SLOTS];
+    uint64_t hits, misses;
+    void *md, *ctx; /* the SHA-1 implementation and a digest context, fetched once */
+};
+
+/* community_id_v1() through the memo: the same result, without SHA-1 when the
+ * flow was hashed recently (events of one session repeat its identity). */
+bool community_id_v1_memo(struct community_id_memo *m, uint16_t seed, int af, const void *saddr, const void *daddr,
+                          uint8_t proto, uint16_t sport, uint16_t dport, bool has_ports,
+                          char out[COMMUNITY_ID_BUFSZ]);
+/* Release what the memo fetched (it stays usable: fetched again on need). */
+void community_id_memo_free(struct community_id_memo *m);
 
 #endif

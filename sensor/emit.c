@@ -26,7 +26,10 @@ const char *teardown_reason_name(enum teardown_reason r)
 
 void id_hex(uint64_t id, char out[17])
 {
-    snprintf(out, 17, "%016llx", (unsigned long long)id);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, id >>= 4)
+        out[i] = hex[id & 15];
+    out[16] = '\0';
 }
 
 ev *emit_begin(struct sensor *s, ev_class cls, const char *action, uint64_t ts_ns, const char *level)
@@ -85,22 +88,22 @@ static void related_ip(ev *e, const sn_addr *a)
     ev_add_str_array(e, "related.ip", buf);
 }
 
-static void ctrl_cid(const struct ctrl_conn *c, char out[COMMUNITY_ID_BUFSZ])
+static void ctrl_cid(struct sensor *s, const struct ctrl_conn *c, char out[COMMUNITY_ID_BUFSZ])
 {
-    if (!community_id_v1(0, af_of(&c->client_ip), c->client_ip.a, c->server_ip.a, 6, c->client_port,
-                         c->server_port, true, out))
+    if (!community_id_v1_memo(&s->cid_memo, 0, af_of(&c->client_ip), c->client_ip.a, c->server_ip.a, 6,
+                              c->client_port, c->server_port, true, out))
         out[0] = '\0';
 }
 
-static void gre_cid(const struct call *k, char out[COMMUNITY_ID_BUFSZ])
+static void gre_cid(struct sensor *s, const struct call *k, char out[COMMUNITY_ID_BUFSZ])
 {
-    if (!community_id_v1(0, af_of(&k->client_ip), k->client_ip.a, k->server_ip.a, 47, 0, 0, false, out))
+    if (!community_id_v1_memo(&s->cid_memo, 0, af_of(&k->client_ip), k->client_ip.a, k->server_ip.a, 47, 0, 0,
+                              false, out))
         out[0] = '\0';
 }
 
 void emit_ctrl_identity(struct sensor *s, ev *e, const struct ctrl_conn *c)
 {
-    (void)s;
     char id[17], cid[COMMUNITY_ID_BUFSZ];
     id_hex(c->control_id, id);
     ev_set_str(e, "pptp.control_id", id);
@@ -110,7 +113,7 @@ void emit_ctrl_identity(struct sensor *s, ev *e, const struct ctrl_conn *c)
     ev_set_uint(e, "destination.port", c->server_port);
     ev_set_str(e, "network.transport", "tcp");
     ev_set_str(e, "network.type", c->client_ip.v6 ? "ipv6" : "ipv4");
-    ctrl_cid(c, cid);
+    ctrl_cid(s, c, cid);
     ev_set_str(e, "network.community_id", cid);
     ev_set_str(e, "pptp.ctrl.community_id", cid);
     if (c->mid_stream)
@@ -133,7 +136,7 @@ void emit_call_identity(struct sensor *s, ev *e, const struct call *k)
         ev_set_str(e, "network.type", k->client_ip.v6 ? "ipv6" : "ipv4");
     }
     ev_set_str(e, "network.transport", "gre");
-    gre_cid(k, cid);
+    gre_cid(s, k, cid);
     ev_set_str(e, "network.community_id", cid);
     ev_set_str(e, "pptp.gre.community_id", cid);
     if (k->have_pns_id)
@@ -148,8 +151,11 @@ void emit_call_identity(struct sensor *s, ev *e, const struct call *k)
     set_ip(e, "pptp.gre.server_ip", &k->server_ip);
     if (k->partial)
         ev_set_bool(e, "pptp.partial", true);
-    related_ip(e, &k->client_ip);
-    related_ip(e, &k->server_ip);
+    /* the control connection's endpoints are already in related.ip */
+    if (!c || (!sn_addr_eq(&k->client_ip, &c->client_ip) && !sn_addr_eq(&k->client_ip, &c->server_ip)))
+        related_ip(e, &k->client_ip);
+    if (!c || (!sn_addr_eq(&k->server_ip, &c->client_ip) && !sn_addr_eq(&k->server_ip, &c->server_ip)))
+        related_ip(e, &k->server_ip);
     pppneg_fill_user(&k->ppp, e);
 }
 

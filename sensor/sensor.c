@@ -334,6 +334,7 @@ void sensor_free(struct sensor *s)
     if (s->defrag)
         ip_defrag_destroy(s->defrag);
     tables_free(s);
+    community_id_memo_free(&s->cid_memo);
     free(s->unowned);
     free(s);
 }

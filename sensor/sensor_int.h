@@ -5,6 +5,7 @@
 #ifndef PPTP_SENSOR_INT_H
 #define PPTP_SENSOR_INT_H
 
+#include "community_id.h"
 #include "detect.h"
 #include "dispatch.h"
 #include "event.h"
@@ -68,6 +69,7 @@ struct sensor {
     uint64_t tcp_mem;        /* bytes held by all control-stream reassembly */
     uint64_t tcp_memcap;
     struct pkt pkt;
+    struct community_id_memo cid_memo; /* events repeat their flows' Community IDs */
     struct detect *det;     /* DETECT: alerts, fragmentation events, nDPI (detect.h) */
 };
 

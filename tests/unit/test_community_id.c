@@ -137,6 +137,39 @@ Test(community_id, rejects_bad_family)
     cr_assert_not(community_id_v1(0, AF_INET, NULL, a, 6, 1, 2, true, out));
 }
 
+/* The memo returns exactly what the direct computation does, hashes each flow
+ * once while it stays in its slot, and copes with flows that share a slot. */
+Test(community_id, memo_matches_and_remembers)
+{
+    static struct community_id_memo m; /* zeroed */
+    char x[COMMUNITY_ID_BUFSZ], y[COMMUNITY_ID_BUFSZ];
+    uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+    for (int round = 0; round < 3; round++) {
+        cr_assert(community_id_v1_memo(&m, 0, AF_INET, a, b, 6, 5555, 1723, true, x));
+        cr_assert(community_id_v1(0, AF_INET, a, b, 6, 5555, 1723, true, y));
+        cr_assert_str_eq(x, y);
+        cr_assert(community_id_v1_memo(&m, 0, AF_INET, b, a, 47, 0, 0, false, x));
+        cr_assert_str_eq(x, "1:+KlEHDT0vJgzs/eNmzHq0aSpRYw=");
+    }
+    cr_assert_eq(m.misses, 2);
+    cr_assert_eq(m.hits, 4);
+    /* many flows: more than the slots, each answer still exact */
+    for (int i = 0; i < 4 * COMMUNITY_ID_MEMO_SLOTS; i++) {
+        uint8_t c[16] = {0x20, 0x01, 0x0d, 0xb8}, d[16] = {0x20, 0x01, 0x0d, 0xb8};
+        c[15] = (uint8_t)i;
+        d[14] = (uint8_t)(i >> 8);
+        d[15] = 7;
+        for (int rep = 0; rep < 2; rep++) {
+            cr_assert(community_id_v1_memo(&m, (uint16_t)rep, AF_INET6, c, d, 17, (uint16_t)i, 53, true, x));
+            cr_assert(community_id_v1(rep, AF_INET6, c, d, 17, (uint16_t)i, 53, true, y));
+            cr_assert_str_eq(x, y, "flow %d seed %d", i, rep);
+        }
+    }
+    cr_assert_not(community_id_v1_memo(&m, 0, AF_UNIX, a, b, 6, 1, 2, true, x));
+    cr_assert_str_eq(x, "");
+    community_id_memo_free(&m);
+}
+
 /* Independent oracle: tshark's Community ID post-dissector on GRE and TCP packets. */
 Test(community_id, matches_tshark)
 {
