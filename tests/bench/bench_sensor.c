@@ -1,10 +1,12 @@
 /*
  * bench_sensor.c - throughput and memory of the sensor (a benchmark, not a test).
  *
- *   bench_sensor [--sessions N] [--packets-per-session M] [--keep FILE] [--reps R] [--mem-only] [--reuse]
+ *   bench_sensor [--sessions N] [--packets-per-session M] [--keep FILE] [--reps R] [--mem-only] [--reuse] [--burst B]
  *   (each loop runs R times, default 3; the best time is reported; --mem-only runs
  *   only the in-memory sensor loop, e.g. under perf; --reuse reads an existing
- *   --keep FILE made by an earlier run with the same N and M instead of writing it)
+ *   --keep FILE made by an earlier run with the same N and M instead of writing it;
+ *   --burst B writes B consecutive packets of a call at a time, default 1: packet
+ *   by packet across all calls, the worst case for locality)
  *
  * Builds a synthetic capture (N concurrent outgoing calls, each a TCP/1723 control
  * connection with SCCRQ/SCCRP/OCRQ/OCRP, then M MPPE data packets per call,
@@ -40,6 +42,7 @@ int main(int argc, char **argv)
 {
     uint32_t n = 5000, per = 400;
     int reps = 3;
+    uint32_t burst = 1;
     bool mem_only = false, reuse = false;
     const char *path = "/tmp/pptp-bench.pcap";
     for (int i = 1; i < argc; i++) {
@@ -54,6 +57,8 @@ int main(int argc, char **argv)
             per = (uint32_t)atoi(v), i++;
         else if (!strcmp(argv[i], "--keep"))
             path = v, i++;
+        else if (!strcmp(argv[i], "--burst"))
+            burst = (uint32_t)atoi(v), i++;
         else if (!strcmp(argv[i], "--reps"))
             reps = atoi(v) > 0 ? atoi(v) : 1, i++;
     }
@@ -64,10 +69,10 @@ int main(int argc, char **argv)
         fclose(existing);
         written = (uint64_t)n * per + 7ull * n; /* what bench_make_capture writes */
     } else {
-        written = bench_make_capture(path, n, per);
+        written = bench_make_capture_burst(path, n, per, burst);
     }
-    printf("capture: %s, %u sessions, %u data packets each, %llu packets (built in %.1f s)\n", path, n, per,
-           (unsigned long long)written, bench_now_s() - t0);
+    printf("capture: %s, %u sessions, %u data packets each, %llu packets, bursts of %u (built in %.1f s)\n", path,
+           n, per, (unsigned long long)written, burst, bench_now_s() - t0);
 
     char err[PCAP_ERRBUF_SIZE];
     /* 1. bare libpcap read loop */

@@ -75,8 +75,12 @@ static void gre_data(pcapw *w, uint64_t ts, struct sess *s, int from_client, uin
         pcapw_write_ip4(w, ts, s->srv, s->cli, 47, out, wbuf_len(&gw));
 }
 
-uint64_t bench_make_capture(const char *path, uint32_t n, uint32_t per)
+uint64_t bench_make_capture(const char *path, uint32_t n, uint32_t per) { return bench_make_capture_burst(path, n, per, 1); }
+
+uint64_t bench_make_capture_burst(const char *path, uint32_t n, uint32_t per, uint32_t burst)
 {
+    if (burst < 1)
+        burst = 1;
     pcapw *w = pcapw_open(path, 1);
     if (!w) {
         perror(path);
@@ -118,15 +122,16 @@ uint64_t bench_make_capture(const char *path, uint32_t n, uint32_t per)
         pk += 6;
         ts += 100;
     }
-    for (uint32_t r = 0; r < per; r++)
-        for (uint32_t i = 0; i < n; i++) {
-            struct sess *s = &ss[i];
-            int from_client = (r + i) & 1;
-            gre_data(w, ts, s, from_client, from_client ? (uint16_t)(i / 64 + 1) : (uint16_t)(i + 1),
-                     from_client ? 100 : 400);
-            ts += 10;
-            pk++;
-        }
+    for (uint32_t r0 = 0; r0 < per; r0 += burst)
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t r = r0; r < r0 + burst && r < per; r++) {
+                struct sess *s = &ss[i];
+                int from_client = (r + i) & 1;
+                gre_data(w, ts, s, from_client, from_client ? (uint16_t)(i / 64 + 1) : (uint16_t)(i + 1),
+                         from_client ? 100 : 400);
+                ts += 10;
+                pk++;
+            }
     for (uint32_t i = 0; i < n; i++) {
         struct pptp_ctrl_msg m;
         memset(&m, 0, sizeof m);

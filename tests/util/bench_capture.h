@@ -3,7 +3,9 @@
  * outgoing calls, each a TCP/1723 control connection (handshake, SCCRQ/SCCRP,
  * OCRQ/OCRP), then per data packets of MPPE-encrypted-looking PPP per call,
  * interleaved across calls, then a CDN per call.  64 servers, each with unique
- * PAC Call IDs, and one client address per call.
+ * PAC Call IDs, and one client address per call.  Interleaving is packet by packet
+ * (the worst case for locality) or, with a burst of B, B packets of a call at a
+ * time (closer to real tunnels, whose inner TCP sends window-sized trains).
  */
 #ifndef PPTP_BENCH_CAPTURE_H
 #define PPTP_BENCH_CAPTURE_H
@@ -12,6 +14,8 @@
 
 /* Write the capture to path (Ethernet pcap); returns the number of packets. Exits on I/O error. */
 uint64_t bench_make_capture(const char *path, uint32_t n, uint32_t per);
+/* The same with bursts of `burst` consecutive packets per call (1 = the above). */
+uint64_t bench_make_capture_burst(const char *path, uint32_t n, uint32_t per, uint32_t burst);
 /* Monotonic seconds. */
 double bench_now_s(void);
 
