@@ -1,16 +1,140 @@
 /*
  * event.c - the bounded event builder (event.h).  No allocation: keys and
  * string values are copied into the event's own arena.
+ *
+ * A set costs O(key length) and scans no other field: the key is validated,
+ * hashed and copied 16 (or 8) bytes at a time, one index (idx) holds both the
+ * keys and the objects of the member tree, and the setters keep that tree
+ * (the nesting and order json.c renders) up to date, so rendering is a walk.
+ * Hot paths stay clear of library calls and of `rep movs/stos` (what a
+ * compiler makes of small memcpy/memset): those cost more than a whole set.
  */
 #include "event.h"
 
 #include <arpa/inet.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#define INLINE static inline __attribute__((always_inline))
+/* x's value unknown to the compiler: keeps a small copy a copy (not a call,
+ * not `rep movs`), and a variable-size memcpy a call. */
+#define OPAQUE(x) __asm__("" : "+r"(x))
+
+_Static_assert(EV_IDX_SIZE >= 2 * (EV_MAX_FIELDS + EV_MAX_OBJS) && (EV_IDX_SIZE & (EV_IDX_SIZE - 1)) == 0,
+               "name index too small");
+_Static_assert(EV_IDX_SIZE % 16 == 0, "index cleared 16 bytes at a time");
+_Static_assert(EV_MAX_FIELDS + EV_MAX_OBJS <= EV_NODE_NONE && EV_MAX_FIELDS <= 128, "node ids are bytes");
+_Static_assert(EV_KEY_MAX < EV_NODE_NONE && EV_KEY_MAX <= 128 && EV_KEY_MAX >= 16, "key offsets are bytes, dots fit 2 words");
+
+#define OBJ_NODE(o) ((unsigned)EV_MAX_FIELDS + (unsigned)(o))
+
+/* ---- words --------------------------------------------------------------- */
+
+INLINE uint64_t ld64(const void *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+INLINE void st64(void *p, uint64_t x)
+{
+    memcpy(p, &x, 8);
+}
+
+INLINE uint32_t ld32(const void *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+INLINE void st32(void *p, uint32_t x)
+{
+    memcpy(p, &x, 4);
+}
+
+/* Word of 8 bytes, first byte lowest, whatever the byte order. */
+INLINE uint64_t le64(uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(x);
+#else
+    return x;
+#endif
+}
+
+/* Copy n bytes; d and s do not overlap.  Loads come before stores. */
+INLINE void copy_bytes(char *d, const char *s, size_t n)
+{
+    if (n >= 8) {
+        if (n > 16) {
+#ifdef __SSE2__
+            if (n <= 32) {
+                __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+                __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+                _mm_storeu_si128((__m128i *)(void *)d, a);
+                _mm_storeu_si128((__m128i *)(void *)(d + n - 16), b);
+                return;
+            }
+#endif
+            OPAQUE(n);
+            memcpy(d, s, n);
+            return;
+        }
+        uint64_t a = ld64(s), b = ld64(s + n - 8);
+        st64(d, a);
+        st64(d + n - 8, b);
+    } else if (n >= 4) {
+        uint32_t a = ld32(s), b = ld32(s + n - 4);
+        st32(d, a);
+        st32(d + n - 4, b);
+    } else if (n) {
+        char a = s[0], b = s[n / 2], c = s[n - 1];
+        d[0] = a;
+        d[n / 2] = b;
+        d[n - 1] = c;
+    }
+}
+
+/* n bytes at a and at b are equal. */
+INLINE bool bytes_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        if (n > 16) {
+#ifdef __SSE2__
+            if (n <= 32) {
+                __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)a),
+                                          _mm_loadu_si128((const __m128i *)(const void *)b));
+                __m128i y = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(a + n - 16)),
+                                          _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16)));
+                return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x, y), _mm_setzero_si128())) == 0xffff;
+            }
+#endif
+            return memcmp(a, b, n) == 0;
+        }
+        return ((ld64(a) ^ ld64(b)) | (ld64(a + n - 8) ^ ld64(b + n - 8))) == 0;
+    }
+    if (n >= 4)
+        return ((ld32(a) ^ ld32(b)) | (ld32(a + n - 4) ^ ld32(b + n - 4))) == 0;
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* ---- reset and copy ------------------------------------------------------ */
 
 void ev_reset(ev *e)
 {
+#ifdef __SSE2__
+    for (size_t i = 0; i < sizeof e->idx; i += 16) {
+        _mm_storeu_si128((__m128i *)(void *)(e->idx + i), _mm_setzero_si128());
+        __asm__("" ::: "memory"); /* stays 32 stores: a memset here becomes `rep stosq` */
+    }
+#else
     memset(e->idx, 0, sizeof e->idx);
+#endif
     e->nfields = 0;
     e->arena_used = 0;
     e->cls = EV_CLASS_UNKNOWN;
@@ -18,6 +142,10 @@ void ev_reset(ev *e)
     e->dropped = 0;
     e->dropped_full = 0;
     e->dropped_invalid = 0;
+    e->tree_ok = 1;
+    e->nobjs = 1;
+    e->last_parent = 0;
+    e->obj[0] = (ev_obj){.first = EV_NODE_NONE, .last = EV_NODE_NONE};
 }
 
 void ev_copy(ev *dst, const ev *src)
@@ -32,68 +160,256 @@ void ev_copy(ev *dst, const ev *src)
     dst->dropped = src->dropped;
     dst->dropped_full = src->dropped_full;
     dst->dropped_invalid = src->dropped_invalid;
+    dst->tree_ok = src->tree_ok;
+    dst->last_parent = src->last_parent;
+    dst->nobjs = src->nobjs;
     memcpy(dst->f, src->f, (size_t)src->nfields * sizeof src->f[0]);
+    memcpy(dst->next, src->next, sizeof dst->next);
+    memcpy(dst->leaf_name, src->leaf_name, src->nfields);
+    memcpy(dst->elem_next, src->elem_next, src->nfields);
+    memcpy(dst->obj, src->obj, (size_t)src->nobjs * sizeof src->obj[0]);
     memcpy(dst->arena, src->arena, src->arena_used);
 }
 
 /* ---- keys ---------------------------------------------------------------- */
 
-/* Byte classes in keys: 0 not allowed (NUL ends the key), 1 part of a name, 2 dot. */
-static const uint8_t key_class[256] = {
-#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-    R16(0), R16(0),                                 /* controls */
-    0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, /* space, '"', '.' */
-    R16(1), R16(1),                                 /* 0x30-0x4f */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* '\\' */
-    R16(1),                                         /* 0x60-0x6f */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* DEL */
-    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
-#undef R16
-};
+/* A key, parsed: where it is, its length, hash, and where its dots are. */
+typedef struct kinfo {
+    const char *p; /* the caller's key (the set copies it into the arena) */
+    size_t len;
+    uint64_t dots[2]; /* bit i: p[i] is a '.' */
+    uint16_t hash;
+    uint8_t last_dot; /* position of the last dot, if any */
+} kinfo;
 
-/* Validate key and hash it.  Returns its length, or 0 when it is invalid. */
-static size_t key_scan(const char *key, uint16_t *hash)
+#define HASH_MUL 0xff51afd7ed558ccdull
+
+INLINE uint64_t hmix(uint64_t h, uint64_t x)
+{
+    return (h ^ x) * HASH_MUL;
+}
+
+/* Hash of the n (1..EV_KEY_MAX) bytes at p, from whole-word loads that stay
+ * inside them (the last ones overlap the others): keys and object paths with
+ * the same bytes hash the same, they share the index. */
+INLINE uint16_t name_hash(const char *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            h = hmix(h, ld64(p + i));
+        h = hmix(h, ld64(p + n - 8));
+    } else if (n >= 4) {
+        h = hmix(h, (uint64_t)ld32(p) << 32 | ld32(p + n - 4));
+    } else {
+        h = hmix(h, (uint64_t)(unsigned char)p[0] << 16 | (uint64_t)(unsigned char)p[n / 2] << 8 |
+                        (unsigned char)p[n - 1]);
+    }
+    h ^= h >> 31;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return (uint16_t)(h >> 48);
+}
+
+/* More than EV_KEY_DEPTH - 1 dots (keys of 2 * EV_KEY_DEPTH - 1 bytes or
+ * more can have that many). */
+INLINE bool too_deep(uint64_t d0, uint64_t d1)
+{
+#ifdef __POPCNT__
+    return __builtin_popcountll(d0) + __builtin_popcountll(d1) >= EV_KEY_DEPTH;
+#else
+    int allowed = EV_KEY_DEPTH - 1;
+    for (; allowed && d0; allowed--)
+        d0 &= d0 - 1; /* the lowest dot */
+    for (; allowed && d1; allowed--)
+        d1 &= d1 - 1;
+    return (d0 | d1) != 0;
+#endif
+}
+
+/* The n (1..7) bytes at p as the low bytes of a word (first byte lowest),
+ * the rest zero; reads only those bytes. */
+INLINE uint64_t short_word(const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if (n >= 4) {
+        uint64_t lo = (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 | (uint64_t)u[3] << 24;
+        const unsigned char *t = u + n - 4;
+        uint64_t hi = (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 | (uint64_t)t[3] << 24;
+        return lo | hi << (8 * (n - 4));
+    }
+    uint64_t w = u[0];
+    if (n >= 2)
+        w |= (uint64_t)u[1] << 8 | (uint64_t)u[n - 1] << (8 * (n - 1));
+    return w;
+}
+
+#ifdef __SSE2__
+/* The 16 bytes at p: bit i set when p[i] is no key byte (not 0x21..0x7e, or
+ * '"' or '\\'); the '.' bytes in *dots. */
+INLINE unsigned key_check16(__m128i v, unsigned *dots)
+{
+    /* 0x21..0x7e: v - 0x21 <= 0x5d unsigned */
+    __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(0x21));
+    __m128i ok = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(0x5d)), t);
+    __m128i no = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    *dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+    return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(no, ok)) ^ 0xffffu;
+}
+#define KEY_LOAD16(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define KEY_PAIR(lo, hi) _mm_set_epi64x((long long)(hi), (long long)(lo))
+#else
+typedef struct key16 {
+    uint64_t lo, hi; /* first byte lowest */
+} key16;
+
+INLINE unsigned key_check16(key16 v, unsigned *dots)
+{
+    unsigned bad = 0, d = 0;
+    for (unsigned j = 0; j < 16; j++) {
+        unsigned c = (unsigned)((j < 8 ? v.lo : v.hi) >> (8 * (j % 8))) & 0xff;
+        bad |= (unsigned)(c < 0x21 || c > 0x7e || c == '"' || c == '\\') << j;
+        d |= (unsigned)(c == '.') << j;
+    }
+    *dots = d;
+    return bad;
+}
+#define KEY_LOAD16(p) ((key16){le64(ld64(p)), le64(ld64((p) + 8))})
+#define KEY_PAIR(l, h) ((key16){(l), (h)}) /* words already first byte lowest */
+#endif
+
+/* Dots found in 16 bytes at position at (<= EV_KEY_MAX - 16). */
+INLINE void dots_at(uint64_t *d0, uint64_t *d1, unsigned m, size_t at)
+{
+    if (at < 64) {
+        *d0 |= (uint64_t)m << at;
+        if (at > 48)
+            *d1 |= (uint64_t)m >> (64 - at);
+    } else {
+        *d1 |= (uint64_t)m << (at - 64);
+    }
+}
+
+/*
+ * Validate and parse key.  Valid: 1..EV_KEY_MAX bytes of 0x21..0x7e except
+ * '"' and '\\', at most EV_KEY_DEPTH - 1 dots, no empty segment.  16 bytes at
+ * a time, the last 16 (or 8) overlapping the others: no byte beyond the key
+ * is read.  Returns the length, 0 when the key is invalid.
+ */
+INLINE size_t key_parse(const char *key, kinfo *k)
 {
     if (!key)
         return 0;
-    const unsigned char *p = (const unsigned char *)key;
-    uint32_t h = 2166136261u;
-    unsigned dots = 0;
-    bool after_dot = true; /* at the start of a segment */
-    size_t n = 0;
-    for (;; n++) {
-        unsigned char c = p[n];
-        uint8_t k = key_class[c];
-        if (k == 1) {
-            after_dot = false;
-        } else if (k == 2) {
-            if (after_dot || ++dots >= EV_KEY_DEPTH)
-                return 0;
-            after_dot = true;
-        } else if (c == 0) {
-            break;
-        } else {
-            return 0;
-        }
-        h = (h ^ c) * 16777619u;
-    }
-    if (n == 0 || n > EV_KEY_MAX || after_dot)
+    size_t n = strlen(key);
+    if (n - 1 >= EV_KEY_MAX) /* 0 or too long */
         return 0;
-    *hash = (uint16_t)(h ^ (h >> 16));
+    uint64_t d0 = 0, d1 = 0;
+    unsigned bad, m;
+    if (n >= 16) {
+        bad = key_check16(KEY_LOAD16(key), &m);
+        d0 = m;
+        for (size_t i = 16; i + 16 < n; i += 16) {
+            unsigned mi;
+            bad |= key_check16(KEY_LOAD16(key + i), &mi);
+            dots_at(&d0, &d1, mi, i);
+        }
+        bad |= key_check16(KEY_LOAD16(key + n - 16), &m);
+        dots_at(&d0, &d1, m, n - 16);
+    } else if (n >= 8) {
+        bad = key_check16(KEY_PAIR(le64(ld64(key)), le64(ld64(key + n - 8))), &m);
+        d0 = (m & 0xffu) | (uint64_t)(m >> 8) << (n - 8);
+    } else {
+        unsigned real = (1u << n) - 1;
+        bad = key_check16(KEY_PAIR(short_word(key, n), 0), &m) & real;
+        d0 = m & real;
+    }
+    /* a dot first, last or right after a dot: an empty segment */
+    if (bad || (d0 & (1 | d0 << 1)) || (d1 & (d1 << 1 | d0 >> 63)) || (n <= 64 ? d0 >> (n - 1) : d1 >> (n - 65)) ||
+        (n >= 2 * EV_KEY_DEPTH - 1 && too_deep(d0, d1)))
+        return 0;
+    k->p = key;
+    k->len = n;
+    k->dots[0] = d0;
+    k->dots[1] = d1;
+    k->last_dot = (uint8_t)(d1 ? 127 - (unsigned)__builtin_clzll(d1) : 63 - (unsigned)__builtin_clzll(d0 | 1));
+    k->hash = name_hash(key, n);
     return n;
 }
 
-static bool key_eq(const ev *e, const ev_field *f, const char *key, size_t klen, uint16_t h)
+INLINE bool key_has_dot(const kinfo *k)
 {
-    return f->type != EV_T_NONE && f->key_hash == h && f->key_len == klen &&
-           memcmp(e->arena + f->key_off, key, klen) == 0;
+    return (k->dots[0] | k->dots[1]) != 0;
 }
 
-_Static_assert(EV_IDX_SIZE >= 2 * EV_MAX_FIELDS && EV_MAX_FIELDS < 256, "key index too small");
+/* Positions of the dots of k into dot[]; their number. */
+static unsigned key_dots(const kinfo *k, uint8_t *dot)
+{
+    unsigned nd = 0;
+    for (unsigned i = 0; i < 2; i++)
+        for (uint64_t m = k->dots[i]; m; m &= m - 1)
+            dot[nd++] = (uint8_t)(64 * i + (unsigned)__builtin_ctzll(m));
+    return nd;
+}
 
-static bool key_same(const ev *e, const ev_field *f, const char *key, size_t klen, uint16_t h)
+static inline const char *kbytes(const kinfo *k)
+{
+    return k->p;
+}
+
+/* The first len bytes of k equal the arena's at off. */
+INLINE bool arena_eq(const ev *e, size_t off, const kinfo *k, size_t len)
+{
+    return bytes_eq(e->arena + off, k->p, len);
+}
+
+static inline bool key_same(const ev *e, const ev_field *f, const char *key, size_t klen, uint16_t h)
 {
     return f->key_hash == h && f->key_len == klen && memcmp(e->arena + f->key_off, key, klen) == 0;
+}
+
+static inline bool key_eq(const ev *e, const ev_field *f, const char *key, size_t klen, uint16_t h)
+{
+    return f->type != EV_T_NONE && key_same(e, f, key, klen, h);
+}
+
+/* ---- index --------------------------------------------------------------- */
+
+/* What the index holds for the first len bytes of k (hash h): the first slot
+ * ever made for them as a key (*slot, -1: none) and the object with them as
+ * its path (*obj, node id, -1: none).  Returns the empty bucket ending the
+ * probe sequence. */
+INLINE unsigned probe(const ev *e, const kinfo *k, size_t len, uint16_t h, int *slot, int *obj)
+{
+    *slot = -1;
+    *obj = -1;
+    for (unsigned b = h & (EV_IDX_SIZE - 1);; b = (b + 1) & (EV_IDX_SIZE - 1)) {
+        unsigned ent = e->idx[b];
+        if (!ent)
+            return b;
+        unsigned id = ent - 1;
+        if (id < EV_MAX_FIELDS) {
+            const ev_field *f = &e->f[id];
+            if (*slot < 0 && (int)id < e->nfields && f->key_hash == h && f->key_len == len &&
+                arena_eq(e, f->key_off, k, len))
+                *slot = (int)id;
+        } else {
+            const ev_obj *o = &e->obj[id - EV_MAX_FIELDS];
+            if (*obj < 0 && o->hash == h && o->path_len == len && arena_eq(e, o->path_off, k, len))
+                *obj = (int)id;
+        }
+    }
+}
+
+/* The first slot ever made for a key, or -1 (stops at it). */
+static int probe_key(const ev *e, const char *key, size_t klen, uint16_t h)
+{
+    for (unsigned b = h & (EV_IDX_SIZE - 1);; b = (b + 1) & (EV_IDX_SIZE - 1)) {
+        unsigned ent = e->idx[b];
+        if (!ent)
+            return -1;
+        unsigned id = ent - 1;
+        if (id < EV_MAX_FIELDS && (int)id < e->nfields && key_same(e, &e->f[id], key, klen, h))
+            return (int)id;
+    }
 }
 
 /* Index of the first live slot holding key at or after start, or -1. */
@@ -105,37 +421,18 @@ static int scan_from(const ev *e, int start, const char *key, size_t klen, uint1
     return -1;
 }
 
-/* Index of the first live slot holding key, or -1.  From 0 it goes through the
- * key index: the first slot ever made for the key, and only if that one was
- * deleted, a scan of the later slots. */
-static int find_from(const ev *e, int start, const char *key, size_t klen, uint16_t h)
+/* The first live slot of a key whose first slot ever is `first` (-1: none):
+ * that one, and only if it was deleted, a scan of the later slots. */
+INLINE int live_from(const ev *e, int first, const char *key, size_t klen, uint16_t h)
 {
-    if (start != 0)
-        return scan_from(e, start, key, klen, h);
-    for (unsigned b = h & (EV_IDX_SIZE - 1);; b = (b + 1) & (EV_IDX_SIZE - 1)) {
-        unsigned ent = e->idx[b];
-        if (!ent)
-            return -1;
-        const ev_field *f = &e->f[ent - 1];
-        if ((int)(ent - 1) < e->nfields && key_same(e, f, key, klen, h))
-            return f->type != EV_T_NONE ? (int)(ent - 1) : scan_from(e, (int)ent, key, klen, h);
-    }
+    if (first < 0)
+        return -1;
+    return e->f[first].type != EV_T_NONE ? first : scan_from(e, first + 1, key, klen, h);
 }
 
-/* Record slot as the first for its key unless the key already has one. */
-static void index_slot(ev *e, int slot)
+static int find_key(const ev *e, const char *key, size_t klen, uint16_t h)
 {
-    const ev_field *nf = &e->f[slot];
-    const char *key = e->arena + nf->key_off;
-    for (unsigned b = nf->key_hash & (EV_IDX_SIZE - 1);; b = (b + 1) & (EV_IDX_SIZE - 1)) {
-        unsigned ent = e->idx[b];
-        if (!ent) {
-            e->idx[b] = (uint8_t)(slot + 1);
-            return;
-        }
-        if ((int)(ent - 1) < e->nfields && key_same(e, &e->f[ent - 1], key, nf->key_len, nf->key_hash))
-            return;
-    }
+    return live_from(e, probe_key(e, key, klen, h), key, klen, h);
 }
 
 static bool drop_invalid(ev *e)
@@ -152,17 +449,113 @@ static bool drop_full(ev *e)
     return false;
 }
 
-/* Copy len bytes + NUL into the arena.  Returns the offset, or -1 when full. */
-static int arena_put(ev *e, const char *p, size_t len)
+/* ---- member tree --------------------------------------------------------- */
+
+/*
+ * The tree json.c renders (json.h): obj[0] is the top level, every other
+ * object is named by a segment of the key of the slot that made it, and every
+ * slot that got a place is a leaf; members are appended, so they are in the
+ * order of their first slot.  A new key walks down by segments: a name that
+ * already exists as a leaf (or the whole key as an object) means the key gets
+ * no place (the first one wins).  This is exactly the tree json.c would build
+ * from the live slots in order, as long as no key lost its first slot
+ * (ev_unset, a replacement that did not fit): then tree_ok is cleared and
+ * json.c builds the tree itself.
+ */
+
+INLINE void tree_append(ev *e, unsigned parent_obj, unsigned node)
 {
-    if (len + 1 > (size_t)(EV_ARENA_SIZE - e->arena_used))
-        return -1;
-    int off = e->arena_used;
-    if (len)
-        memcpy(e->arena + off, p, len);
-    e->arena[off + len] = '\0';
-    e->arena_used = (uint16_t)(e->arena_used + len + 1);
-    return off;
+    ev_obj *p = &e->obj[parent_obj];
+    e->next[node] = EV_NODE_NONE;
+    if (p->last == EV_NODE_NONE)
+        p->first = (uint8_t)node;
+    else
+        e->next[p->last] = (uint8_t)node;
+    p->last = (uint8_t)node;
+}
+
+/* Place a new key whose parent is not the last key's: its parent exists
+ * (usually), or objects are made for it.  plen: where its last segment
+ * starts - 1. */
+static void tree_add_slow(ev *e, int s, const kinfo *k, size_t plen)
+{
+    int slot, obj;
+    uint16_t ph = name_hash(k->p, plen);
+    unsigned pb = probe(e, k, plen, ph, &slot, &obj);
+    unsigned parent = 0;
+    if (obj >= 0) {
+        parent = (unsigned)obj - EV_MAX_FIELDS;
+    } else {
+        if (slot >= 0 && e->leaf_name[slot] != EV_NODE_NONE)
+            return; /* a leaf has that name: no place */
+        uint8_t dot[EV_KEY_DEPTH - 1];
+        uint16_t hash[EV_KEY_DEPTH - 1];
+        unsigned bucket[EV_KEY_DEPTH - 1];
+        unsigned nd = key_dots(k, dot), depth = nd - 1;
+        hash[depth] = ph;
+        bucket[depth] = pb;
+        /* the deepest proper prefix that exists */
+        for (; depth > 0; depth--) {
+            size_t len = dot[depth - 1];
+            hash[depth - 1] = name_hash(k->p, len);
+            bucket[depth - 1] = probe(e, k, len, hash[depth - 1], &slot, &obj);
+            if (obj >= 0) {
+                parent = (unsigned)obj - EV_MAX_FIELDS;
+                break;
+            }
+            if (slot >= 0 && e->leaf_name[slot] != EV_NODE_NONE)
+                return;
+        }
+        uint16_t key_off = e->f[s].key_off;
+        for (unsigned d = depth + 1; d <= nd; d++) {
+            if (e->nobjs >= EV_MAX_OBJS) {
+                e->tree_ok = 0;
+                return;
+            }
+            unsigned o = e->nobjs++;
+            size_t len = dot[d - 1];
+            e->obj[o] = (ev_obj){.path_off = key_off,
+                                 .hash = hash[d - 1],
+                                 .path_len = (uint8_t)len,
+                                 .name_pos = (uint8_t)(d >= 2 ? dot[d - 2] + 1 : 0),
+                                 .first = EV_NODE_NONE,
+                                 .last = EV_NODE_NONE};
+            /* the bucket that ended its probe, unless a shallower one took it */
+            unsigned b = bucket[d - 1];
+            if (e->idx[b])
+                b = probe(e, k, len, hash[d - 1], &slot, &obj);
+            e->idx[b] = (uint8_t)(OBJ_NODE(o) + 1);
+            tree_append(e, parent, OBJ_NODE(o));
+            parent = o;
+        }
+    }
+    e->last_parent = (uint8_t)parent;
+    e->leaf_name[s] = (uint8_t)(plen + 1);
+    tree_append(e, parent, (unsigned)s);
+}
+
+/* Give slot s (new key k; full_obj: k is already an object's path) its place. */
+INLINE void tree_add(ev *e, int s, const kinfo *k, bool full_obj)
+{
+    if (full_obj) {
+        e->leaf_name[s] = EV_NODE_NONE;
+        return;
+    }
+    unsigned parent = 0;
+    size_t plen = k->last_dot;
+    if (key_has_dot(k)) {
+        /* usually the parent is the last key's */
+        const ev_obj *lp = &e->obj[e->last_parent];
+        if (lp->path_len != plen || e->last_parent == 0 || !arena_eq(e, lp->path_off, k, plen)) {
+            e->leaf_name[s] = EV_NODE_NONE;
+            tree_add_slow(e, s, k, plen);
+            return;
+        }
+        parent = e->last_parent;
+        plen++;
+    }
+    e->leaf_name[s] = (uint8_t)plen;
+    tree_append(e, parent, (unsigned)s);
 }
 
 /* ---- class --------------------------------------------------------------- */
@@ -237,9 +630,21 @@ typedef struct value {
     size_t slen;
 } value;
 
+/* Copy len bytes + NUL into the arena.  Returns the offset, or -1 when full. */
+INLINE int arena_put(ev *e, const char *p, size_t len)
+{
+    if (len + 1 > (size_t)(EV_ARENA_SIZE - e->arena_used))
+        return -1;
+    int off = e->arena_used;
+    copy_bytes(e->arena + off, p, len);
+    e->arena[off + len] = '\0';
+    e->arena_used = (uint16_t)(e->arena_used + len + 1);
+    return off;
+}
+
 /* Store v in slot f (whose key is already set).  For strings, reuse the old
  * bytes when the new value fits in them.  Returns false when the arena is full. */
-static bool store_value(ev *e, ev_field *f, const value *v)
+INLINE bool store_value(ev *e, ev_field *f, const value *v)
 {
     switch (v->type) {
     case EV_T_STR:
@@ -268,35 +673,67 @@ static bool store_value(ev *e, ev_field *f, const value *v)
     return true;
 }
 
-static void delete_from(ev *e, int start, const char *key, size_t klen, uint16_t h)
+/* A key lost its first live slot: the member tree may change shape. */
+static void kill_slot(ev *e, ev_field *f)
 {
-    for (int i = start; i < e->nfields; i++)
-        if (key_eq(e, &e->f[i], key, klen, h))
-            e->f[i].type = EV_T_NONE;
+    f->type = EV_T_NONE;
+    e->tree_ok = 0;
 }
 
-/* New slot at the end for key; the key is copied into the arena unless
- * key_off >= 0 (an array element sharing its array's key).  NULL when full. */
-static ev_field *new_slot(ev *e, const char *key, size_t klen, uint16_t h, int key_off)
+/* Delete the later elements of the array whose first live slot is i.  (They
+ * never have a place in the member tree: the tree stays valid.) */
+INLINE void delete_elements(ev *e, int i)
+{
+    for (unsigned j = e->elem_next[i]; j; j = e->elem_next[j])
+        e->f[j].type = EV_T_NONE;
+    e->elem_next[i] = 0;
+}
+
+/* A slot for a new key (first < 0, or a new element of the array whose first
+ * live slot is `first`) holding v.  NULL when no slot or arena space is left
+ * (nothing is kept then).  The caller indexes and places it. */
+INLINE ev_field *new_slot(ev *e, const kinfo *k, const value *v, int first)
 {
     if (e->nfields >= EV_MAX_FIELDS)
         return NULL;
-    if (key_off < 0) {
-        key_off = arena_put(e, key, klen);
-        if (key_off < 0)
+    uint16_t mark = e->arena_used;
+    int key_off;
+    if (first >= 0) {
+        key_off = e->f[first].key_off;
+    } else {
+        if (k->len + 1 > (size_t)(EV_ARENA_SIZE - e->arena_used))
             return NULL;
+        key_off = e->arena_used;
+        copy_bytes(e->arena + key_off, k->p, k->len);
+        e->arena[key_off + k->len] = '\0';
+        e->arena_used = (uint16_t)(e->arena_used + k->len + 1);
     }
-    ev_field *f = &e->f[e->nfields++];
+    ev_field *f = &e->f[e->nfields];
     f->key_off = (uint16_t)key_off;
-    f->key_len = (uint8_t)klen;
-    f->key_hash = h;
+    f->key_len = (uint8_t)k->len;
+    f->key_hash = k->hash;
     f->type = EV_T_NONE;
     f->flags = 0;
-    index_slot(e, e->nfields - 1);
+    if (!store_value(e, f, v)) {
+        e->arena_used = mark;
+        return NULL;
+    }
+    e->elem_next[e->nfields] = 0;
+    e->nfields++;
     return f;
 }
 
-static void note_dataset(ev *e, const char *key, size_t klen, const value *v)
+/* Index and place a new key's slot s (what the index held for the key: its
+ * first slot ever, the object with its path, the empty bucket after them). */
+INLINE void add_key(ev *e, int s, const kinfo *k, int slot, int obj, unsigned bucket)
+{
+    if (slot < 0)
+        e->idx[bucket] = (uint8_t)(s + 1);
+    if (e->tree_ok)
+        tree_add(e, s, k, obj >= 0);
+}
+
+INLINE void note_dataset(ev *e, const char *key, size_t klen, const value *v)
 {
     if (!e->cls_forced && is_dataset_key(key, klen))
         e->cls = v ? (uint8_t)(v->type == EV_T_STR ? ev_class_from_dataset(v->s, v->slen)
@@ -304,56 +741,54 @@ static void note_dataset(ev *e, const char *key, size_t klen, const value *v)
                    : (uint8_t)EV_CLASS_UNKNOWN;
 }
 
-static bool set_scalar(ev *e, const char *key, const value *v)
+INLINE bool set_scalar(ev *e, const char *key, const value *v)
 {
-    uint16_t h;
-    size_t klen = key_scan(key, &h);
-    if (!klen)
+    kinfo k;
+    if (!key_parse(key, &k))
         return drop_invalid(e);
     if (v->type == EV_T_STR && v->slen > EV_ARENA_SIZE)
         return drop_full(e);
-    int i = find_from(e, 0, key, klen, h);
+    int slot, obj;
+    unsigned bucket = probe(e, &k, k.len, k.hash, &slot, &obj);
+    int i = live_from(e, slot, kbytes(&k), k.len, k.hash);
     if (i >= 0) {
         ev_field *f = &e->f[i];
-        delete_from(e, i + 1, key, klen, h); /* other array elements */
+        delete_elements(e, i); /* the rest of an array */
         f->flags = 0;
         if (!store_value(e, f, v)) {
-            f->type = EV_T_NONE;
-            note_dataset(e, key, klen, NULL);
+            kill_slot(e, f);
+            note_dataset(e, kbytes(&k), k.len, NULL);
             return drop_full(e);
         }
     } else {
-        uint16_t mark = e->arena_used;
-        ev_field *f = new_slot(e, key, klen, h, -1);
-        if (!f || !store_value(e, f, v)) {
-            if (f)
-                e->nfields--;
-            e->arena_used = mark;
+        int s = e->nfields;
+        if (!new_slot(e, &k, v, -1))
             return drop_full(e);
-        }
+        add_key(e, s, &k, slot, obj, bucket);
     }
-    note_dataset(e, key, klen, v);
+    note_dataset(e, kbytes(&k), k.len, v);
     return true;
 }
 
 bool ev_unset(ev *e, const char *key)
 {
-    uint16_t h;
-    size_t klen = key_scan(key, &h);
-    if (!klen)
+    kinfo k;
+    if (!key_parse(key, &k))
         return false;
-    int i = find_from(e, 0, key, klen, h);
+    int i = find_key(e, kbytes(&k), k.len, k.hash);
     if (i < 0)
         return false;
-    delete_from(e, i, key, klen, h);
-    note_dataset(e, key, klen, NULL);
+    delete_elements(e, i);
+    kill_slot(e, &e->f[i]);
+    note_dataset(e, kbytes(&k), k.len, NULL);
     return true;
 }
 
-bool ev_set_str_n(ev *e, const char *key, const char *val, size_t len)
+static bool set_string(ev *e, const char *key, const char *val, size_t len)
 {
     if (!val || len == 0) {
-        if (!key_scan(key, &(uint16_t){0}))
+        kinfo k;
+        if (!key_parse(key, &k))
             return drop_invalid(e);
         ev_unset(e, key);
         return true;
@@ -362,9 +797,14 @@ bool ev_set_str_n(ev *e, const char *key, const char *val, size_t len)
     return set_scalar(e, key, &v);
 }
 
+bool ev_set_str_n(ev *e, const char *key, const char *val, size_t len)
+{
+    return set_string(e, key, val, len);
+}
+
 bool ev_set_str(ev *e, const char *key, const char *val)
 {
-    return ev_set_str_n(e, key, val, val ? strlen(val) : 0);
+    return set_string(e, key, val, val ? strlen(val) : 0);
 }
 
 bool ev_set_int(ev *e, const char *key, int64_t val)
@@ -451,36 +891,40 @@ static bool same_value(const ev *e, const ev_field *f, const value *v)
 
 static bool add_element(ev *e, const char *key, const value *v)
 {
-    uint16_t h;
-    size_t klen = key_scan(key, &h);
-    if (!klen)
+    kinfo k;
+    if (!key_parse(key, &k))
         return drop_invalid(e);
     if (v->type == EV_T_STR && v->slen > EV_ARENA_SIZE)
         return drop_full(e);
-    int first = find_from(e, 0, key, klen, h);
+    int slot, obj;
+    unsigned bucket = probe(e, &k, k.len, k.hash, &slot, &obj);
+    int first = live_from(e, slot, kbytes(&k), k.len, k.hash);
     if (first >= 0 && !(e->f[first].flags & EV_F_ARRAY)) {
         /* a scalar under this key: the array replaces it */
         ev_field *f = &e->f[first];
         f->flags = EV_F_ARRAY;
+        e->elem_next[first] = 0;
         if (!store_value(e, f, v)) {
-            f->type = EV_T_NONE;
+            kill_slot(e, f);
             return drop_full(e);
         }
         return true;
     }
-    if (first >= 0)
-        for (int i = first; i >= 0; i = find_from(e, i + 1, key, klen, h))
-            if (same_value(e, &e->f[i], v))
-                return true;
-    uint16_t mark = e->arena_used;
-    ev_field *f = new_slot(e, key, klen, h, first >= 0 ? e->f[first].key_off : -1);
-    if (!f || !store_value(e, f, v)) {
-        if (f)
-            e->nfields--;
-        e->arena_used = mark;
-        return drop_full(e);
+    int last = first;
+    for (int i = first; i >= 0; i = e->elem_next[i] ? e->elem_next[i] : -1) {
+        if (same_value(e, &e->f[i], v))
+            return true;
+        last = i;
     }
+    int s = e->nfields;
+    ev_field *f = new_slot(e, &k, v, first);
+    if (!f)
+        return drop_full(e);
     f->flags = EV_F_ARRAY;
+    if (first >= 0)
+        e->elem_next[last] = (uint8_t)s;
+    else
+        add_key(e, s, &k, slot, obj, bucket);
     return true;
 }
 
@@ -516,11 +960,10 @@ bool ev_add_int_array(ev *e, const char *key, int64_t val)
 
 static const ev_field *lookup(const ev *e, const char *key)
 {
-    uint16_t h;
-    size_t klen = key_scan(key, &h);
-    if (!klen)
+    kinfo k;
+    if (!key_parse(key, &k))
         return NULL;
-    int i = find_from(e, 0, key, klen, h);
+    int i = find_key(e, kbytes(&k), k.len, k.hash);
     return i >= 0 ? &e->f[i] : NULL;
 }
 
@@ -585,7 +1028,7 @@ size_t ev_field_count(const ev *e)
             continue;
         if (f->flags & EV_F_ARRAY) {
             const char *k = e->arena + f->key_off;
-            if (find_from(e, 0, k, f->key_len, f->key_hash) != i)
+            if (find_key(e, k, f->key_len, f->key_hash) != i)
                 continue; /* not the array's first element */
         }
         n++;

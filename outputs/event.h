@@ -35,8 +35,9 @@
 #define EV_MAX_FIELDS 128  /* field slots; each array element uses one */
 #define EV_ARENA_SIZE 8192 /* bytes for keys and string values (each + NUL) */
 #define EV_KEY_MAX 96      /* longest accepted key */
-#define EV_IDX_SIZE 256    /* key index buckets (> 2 x EV_MAX_FIELDS) */
+#define EV_IDX_SIZE 512    /* name index buckets: keys and objects (> 2 x (EV_MAX_FIELDS + EV_MAX_OBJS)) */
 #define EV_KEY_DEPTH 8     /* most segments in a key (nesting depth) */
+#define EV_MAX_OBJS 127    /* objects in the member tree, the top level included */
 
 /* Output class, used by sinks for routing and filtering. */
 typedef enum ev_class {
@@ -72,12 +73,25 @@ typedef struct ev_field {
             uint16_t off, len;
         } s;
     } v;
-    uint16_t key_hash; /* FNV-1a of the key, folded: quick inequality test */
+    uint16_t key_hash; /* hash of the key (event.c): quick inequality test */
     uint16_t key_off;
     uint8_t key_len;
     uint8_t type;  /* ev_type */
     uint8_t flags; /* EV_F_* */
 } ev_field;
+
+/* An object of the member tree (internal, for json.c): its full dotted path
+ * is a prefix of the key of the slot that made it. */
+typedef struct ev_obj {
+    uint16_t path_off; /* arena offset of the path */
+    uint16_t hash;     /* hash of the path (as a key would have) */
+    uint8_t path_len;
+    uint8_t name_pos;  /* its name: path[name_pos .. path_len) */
+    uint8_t first;     /* first member (node id), EV_NODE_NONE: none yet */
+    uint8_t last;      /* last member (node id) */
+} ev_obj;
+
+#define EV_NODE_NONE 0xffu
 
 typedef struct ev {
     uint16_t nfields;    /* slots in use (deleted ones included) */
@@ -88,9 +102,22 @@ typedef struct ev {
     uint32_t dropped_full;    /* ... because no slot or arena space was left */
     uint32_t dropped_invalid; /* ... because the key (or IP family) was invalid */
     ev_field f[EV_MAX_FIELDS];
-    /* key index: idx[b] = 1 + the first slot ever made for a key hashing to
-     * bucket b (linear probing; 0 = empty).  Makes a set O(1) instead of a scan. */
+    uint16_t nobjs;      /* objects in obj[] (obj[0] is the top level) */
+    uint8_t tree_ok;     /* the member tree below is what json.h renders: no key lost its first slot */
+    uint8_t last_parent; /* object the last key placed in the tree went into */
+    /* name index (linear probing; 0 = empty), 1 + a node id: for a key, the
+     * first slot ever made for it; for an object of the member tree, its
+     * node.  Makes a set O(1) instead of a scan. */
     uint8_t idx[EV_IDX_SIZE];
+    /* The member tree json.h renders, kept up to date by the setters.  Node
+     * ids: a slot (< EV_MAX_FIELDS, a leaf) or EV_MAX_FIELDS + an object;
+     * EV_NODE_NONE ends a list.  Members of an object are in the order their
+     * first slot was made. */
+    uint8_t next[EV_MAX_FIELDS + EV_MAX_OBJS]; /* next member of the same object */
+    uint8_t leaf_name[EV_MAX_FIELDS]; /* leaf: where its name (last segment) starts in
+                                         its key; EV_NODE_NONE: the slot is no member */
+    uint8_t elem_next[EV_MAX_FIELDS]; /* arrays: slot of the next element, 0 = none */
+    ev_obj obj[EV_MAX_OBJS];
     char arena[EV_ARENA_SIZE];
 } ev;
 

@@ -782,3 +782,258 @@ Test(event_json, random_events_are_valid_json_per_python, .timeout = 120)
     cr_assert_str_eq(out, want);
     free(out);
 }
+
+/* ---- fast paths (json.c writes words and digit pairs, event.c keeps the tree) */
+
+Test(event_json, integers_at_every_digit_count)
+{
+    static char want[EV_JSON_MAX];
+    uint64_t p = 1;
+    for (int d = 0; d <= 20; d++) {
+        uint64_t vals[3] = {p - 1, p, p + 1};
+        if (d == 20)
+            vals[0] = vals[1] = vals[2] = UINT64_MAX;
+        for (int k = 0; k < 3; k++) {
+            uint64_t u = vals[k];
+            int64_t i = (int64_t)(u & INT64_MAX);
+            ev_reset(&E);
+            ev_set_uint(&E, "u", u);
+            ev_set_int(&E, "i", i);
+            ev_set_int(&E, "n", -i);
+            ev_set_int(&E, "m", i == 0 ? INT64_MIN : -i - 1);
+            snprintf(want, sizeof want, "{\"u\":%" PRIu64 ",\"i\":%" PRId64 ",\"n\":%" PRId64 ",\"m\":%" PRId64 "}", u,
+                     i, -i, i == 0 ? INT64_MIN : -i - 1);
+            assert_json(&E, want);
+        }
+        if (d < 19)
+            p *= 10;
+        else
+            p = 10000000000000000000ull;
+    }
+    ev_reset(&E);
+    ev_set_int(&E, "a", INT64_MIN + 1);
+    ev_add_int_array(&E, "b", INT64_MIN);
+    ev_add_int_array(&E, "b", 0);
+    ev_add_int_array(&E, "b", INT64_MAX);
+    assert_json(&E, "{\"a\":-9223372036854775807,\"b\":[-9223372036854775808,0,9223372036854775807]}");
+}
+
+/* Reference escaper, byte by byte from json.h's rules. */
+static size_t ref_escape(const uint8_t *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint8_t c = s[i];
+        uint32_t cp = c;
+        size_t len = 1;
+        if (c >= 0x80) {
+            size_t need = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+            uint32_t v = need == 2 ? c & 0x1fu : need == 3 ? c & 0x0fu : c & 0x07u;
+            bool ok = need && i + need <= n;
+            for (size_t j = 1; ok && j < need; j++) {
+                ok = (s[i + j] & 0xc0) == 0x80;
+                v = v << 6 | (s[i + j] & 0x3fu);
+            }
+            static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+            if (ok && v >= min[need] && v <= 0x10ffff && !(v >= 0xd800 && v <= 0xdfff)) {
+                cp = v;
+                len = need;
+            }
+        }
+        if (c == '"' || c == '\\') {
+            o += (size_t)sprintf(out + o, "\\%c", c);
+        } else if (c >= 0x20 && c < 0x7f) {
+            out[o++] = (char)c;
+        } else if (cp >= 0x10000) {
+            o += (size_t)sprintf(out + o, "\\u%04x\\u%04x", 0xd800 + ((cp - 0x10000) >> 10),
+                                 0xdc00 + ((cp - 0x10000) & 0x3ff));
+        } else {
+            o += (size_t)sprintf(out + o, "\\u%04x", cp);
+        }
+        i += len;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+Test(event_json, escapes_at_every_position_of_a_chunk)
+{
+    static const char *const specials[] = {"\"", "\\", "\x01", "\x7f", "\x80", "\xff", "\xc3\xa9",
+                                           "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xe2\x82"};
+    static char want[EV_JSON_MAX], in[64];
+    for (size_t sp = 0; sp < sizeof specials / sizeof *specials; sp++) {
+        size_t sl = strlen(specials[sp]);
+        for (size_t len = sl; len <= 40; len++) {
+            for (size_t at = 0; at + sl <= len; at++) {
+                memset(in, 'x', len);
+                memcpy(in + at, specials[sp], sl);
+                ref_escape((const uint8_t *)in, len, want);
+                cr_assert_str_eq(escaped(in, len), want, "special %zu len %zu at %zu", sp, len, at);
+            }
+        }
+    }
+}
+
+Test(event_json, value_ending_the_arena)
+{
+    /* the value's last bytes are the arena's last: no word may be read past them */
+    static char big[EV_ARENA_SIZE], want[EV_JSON_MAX], exp[EV_JSON_MAX];
+    for (size_t tail = 0; tail < 24; tail++) {
+        size_t len = EV_ARENA_SIZE - 2 - 1 - tail; /* "k" NUL value NUL, tail bytes left */
+        for (size_t i = 0; i < len; i++)
+            big[i] = (char)('a' + i % 26);
+        memcpy(big + len - 5, "\"\x01\xc3\xa9z", 5);
+        ev_reset(&E);
+        cr_assert(ev_set_str_n(&E, "k", big, len));
+        cr_assert_eq(E.arena_used, EV_ARENA_SIZE - tail);
+        ref_escape((const uint8_t *)big, len, want);
+        snprintf(exp, sizeof exp, "{\"k\":\"%s\"}", want);
+        assert_json(&E, exp);
+    }
+    /* a key (and object names) at the very end of the arena */
+    ev_reset(&E);
+    cr_assert(ev_set_str_n(&E, "a", big, EV_ARENA_SIZE - 2 - 1 - 14 - 13));
+    cr_assert(ev_set_int(&E, "obj.last_key1", 7));
+    cr_assert_eq(E.arena_used, EV_ARENA_SIZE - 13);
+    cr_assert(ev_set_int(&E, "obj.nnnnnnnn", 8));
+    cr_assert_eq(E.arena_used, EV_ARENA_SIZE);
+    const char *j = js(&E);
+    cr_assert(strstr(j, "\"obj\":{\"last_key1\":7,\"nnnnnnnn\":8}}") != NULL, "%s", j + strlen(j) - 60);
+}
+
+Test(event_json, long_keys_with_dots_far_in)
+{
+    char key[EV_KEY_MAX + 1];
+    /* 96 bytes, 7 dots, the last ones past byte 64 */
+    memset(key, 'k', EV_KEY_MAX);
+    key[EV_KEY_MAX] = '\0';
+    static const int dots[] = {5, 30, 63, 64 + 2, 70, 80, 94};
+    for (size_t i = 0; i < 7; i++)
+        key[dots[i]] = '.';
+    ev_reset(&E);
+    cr_assert(ev_set_int(&E, key, 1));
+    cr_assert(ev_set_int(&E, "kkkkk.x", 2));
+    const char *j = js(&E);
+    cr_assert(strcmp(j, "{\"kkkkk\":{\"kkkkkkkkkkkkkkkkkkkkkkkk\":{\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\":{\"kk\":{\"kkk\":{"
+                         "\"kkkkkkkkk\":{\"kkkkkkkkkkkkk\":{\"k\":1}}}}}},\"x\":2}}") == 0,
+              "%s", j);
+    /* an eighth dot */
+    key[50] = '.';
+    cr_assert_not(ev_set_int(&E, key, 1));
+    key[50] = 'k';
+    /* an empty segment, a dot last, one first, far in */
+    key[71] = '.';
+    cr_assert_not(ev_set_int(&E, key, 1));
+    key[71] = 'k';
+    key[63] = 'k';
+    key[95] = '.';
+    cr_assert_not(ev_set_int(&E, key, 1));
+    key[95] = 'k';
+    key[63] = '.'; /* bytes 63 and 64: an empty segment across the two dot masks */
+    key[64] = '.';
+    cr_assert_not(ev_set_int(&E, key, 1));
+    key[63] = 'k';
+    key[64] = 'k';
+    key[0] = '.';
+    cr_assert_not(ev_set_int(&E, key, 1));
+    key[0] = 'k';
+    /* bad bytes in the overlapping last chunk of long keys */
+    for (size_t len = 17; len <= EV_KEY_MAX; len += 13) {
+        memset(key, 'k', len);
+        key[len] = '\0';
+        cr_assert(ev_set_int(&E, key, 1), "len %zu", len);
+        key[len - 1] = ' ';
+        cr_assert_not(ev_set_int(&E, key, 1), "len %zu", len);
+    }
+    cr_assert_eq(E.dropped_invalid, 5 + 7);
+}
+
+/* The tree the setters keep and the one json.c builds when a key lost its
+ * first slot give the same text. */
+Test(event_json, kept_tree_and_rebuilt_tree_agree)
+{
+    static ev F;
+    static char a[EV_JSON_MAX];
+    for (int n = 0; n < 300; n++) {
+        ev_reset(&E);
+        ev_reset(&F);
+        int ops = 1 + (int)(rnd() % 60);
+        for (int op = 0; op < ops; op++) {
+            char key[64], s[48];
+            rnd_key(key, sizeof key, rnd() % 4 == 0);
+            size_t len = rnd_string(s, sizeof s);
+            if (len == 0)
+                continue;
+            if (rnd() % 3 == 0) {
+                ev_add_str_array_n(&E, key, s, len);
+                ev_add_str_array_n(&F, key, s, len);
+            } else {
+                ev_set_str_n(&E, key, s, len);
+                ev_set_str_n(&F, key, s, len);
+            }
+        }
+        /* F: one more key, set last and removed */
+        cr_assert(ev_set_int(&F, "zz.last", 1));
+        cr_assert(ev_unset(&F, "zz.last"));
+        cr_assert_neq(E.tree_ok, F.tree_ok);
+        strcpy(a, js(&E));
+        cr_assert_str_eq(js(&F), a);
+    }
+    /* more objects than the tree keeps: json.c builds it */
+    static char want[EV_JSON_MAX];
+    size_t w = 0;
+    ev_reset(&E);
+    w += (size_t)snprintf(want + w, sizeof want - w, "{");
+    for (int i = 0; i < EV_MAX_OBJS + 1; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "o%d.v", i);
+        cr_assert(ev_set_int(&E, key, i));
+        w += (size_t)snprintf(want + w, sizeof want - w, "%s\"o%d\":{\"v\":%d}", i ? "," : "", i, i);
+    }
+    snprintf(want + w, sizeof want - w, "}");
+    cr_assert_not(E.tree_ok);
+    assert_json(&E, want);
+}
+
+Test(event_json, every_buffer_size_gives_all_or_nothing)
+{
+    static char full[EV_JSON_MAX], buf[EV_JSON_MAX];
+    uint8_t ip[4] = {192, 168, 10, 23};
+    ev_reset(&E);
+    ev_set_time(&E, "@timestamp", 1763627525123456789LL);
+    ev_set_str(&E, "event.dataset", "pptp.session");
+    ev_set_str(&E, "user.name", "caf\xc3\xa9 \"x\"\x01");
+    ev_set_uint(&E, "source.bytes", UINT64_MAX);
+    ev_set_int(&E, "source.delta", INT64_MIN);
+    ev_set_bool(&E, "pptp.partial", false);
+    ev_add_ip_array(&E, "related.ip", AF_INET, ip);
+    ev_add_str_array(&E, "related.ip", "10.0.0.1");
+    ev_set_str(&E, "pptp.gre.a.b.c", "deep");
+    size_t len = ev_to_json(&E, full, sizeof full);
+    cr_assert_gt(len, 0);
+    for (size_t cap = 0; cap <= len + 40; cap++) {
+        memset(buf, '#', sizeof buf);
+        size_t n = ev_to_json(&E, buf, cap);
+        if (cap <= len) {
+            cr_assert_eq(n, 0, "cap %zu", cap);
+            if (cap)
+                cr_assert_eq(buf[0], '\0');
+            cr_assert_eq(buf[cap], '#', "wrote past cap %zu", cap);
+        } else {
+            cr_assert_eq(n, len, "cap %zu", cap);
+            cr_assert_str_eq(buf, full);
+        }
+    }
+    /* json_escape: exact fit, one byte short */
+    static const char raw[] = "ab\"c\x01\xe2\x82\xac\xf0\x9f\x98\x80 tail to be long enough";
+    size_t el = json_escape(raw, sizeof raw - 1, full, sizeof full);
+    cr_assert_neq(el, JSON_NOFIT);
+    for (size_t cap = 0; cap <= el + 20; cap++) {
+        memset(buf, '#', sizeof buf);
+        size_t n = json_escape(raw, sizeof raw - 1, buf, cap);
+        cr_assert_eq(n, cap > el ? el : JSON_NOFIT, "cap %zu", cap);
+        if (cap)
+            cr_assert(cap > el ? strcmp(buf, full) == 0 : buf[0] == '\0');
+        cr_assert_eq(buf[cap], '#', "wrote past cap %zu", cap);
+    }
+}
