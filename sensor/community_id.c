@@ -83,8 +83,8 @@ bool community_id_v1_memo(struct community_id_memo *m, uint16_t seed, int af, co
         h = (h ^ in[i]) * 16777619u;
     /* FNV's low bits mix poorly (they see only the inputs' low bits): take the
      * top bits of a multiplicative hash of it */
-    _Static_assert(COMMUNITY_ID_MEMO_SLOTS == 256, "slot index below takes 8 bits");
-    struct community_id_memo_slot *sl = &m->slot[(h * 0x9e3779b1u) >> 24];
+    _Static_assert(COMMUNITY_ID_MEMO_SLOTS == 1024, "slot index below takes 10 bits");
+    struct community_id_memo_slot *sl = &m->slot[(h * 0x9e3779b1u) >> 22];
     if (sl->n == n && memcmp(sl->in, in, n) == 0) {
         memcpy(out, sl->out, COMMUNITY_ID_BUFSZ);
         m->hits++;

@@ -38,7 +38,7 @@ bool community_id_v1(uint16_t seed, int af, const void *saddr, const void *daddr
 
 /* Longest hash input: seed 2 + two IPv6 addresses + proto and pad 2 + ports 4. */
 #define COMMUNITY_ID_INPUT_MAX 40
-#define COMMUNITY_ID_MEMO_SLOTS 256
+#define COMMUNITY_ID_MEMO_SLOTS 1024
 
 /* Recent results, by the exact hash input (direct mapped: a slot holds the last
  * flow that hashed to it).  Owned by the caller; zero-initialise before use. */
