@@ -844,7 +844,7 @@ static size_t ipv4_text(const uint8_t *a, char *out)
     return n;
 }
 
-static size_t ip_text(int af, const void *addr, char *out, size_t cap)
+size_t ev_ip_text(int af, const void *addr, char *out, size_t cap)
 {
     if (!addr || (af != AF_INET && af != AF_INET6))
         return 0;
@@ -858,7 +858,7 @@ static size_t ip_text(int af, const void *addr, char *out, size_t cap)
 bool ev_set_ip(ev *e, const char *key, int af, const void *addr)
 {
     char buf[INET6_ADDRSTRLEN];
-    size_t n = ip_text(af, addr, buf, sizeof buf);
+    size_t n = ev_ip_text(af, addr, buf, sizeof buf);
     if (!n)
         return drop_invalid(e);
     return ev_set_str_n(e, key, buf, n);
@@ -944,7 +944,7 @@ bool ev_add_str_array(ev *e, const char *key, const char *val)
 bool ev_add_ip_array(ev *e, const char *key, int af, const void *addr)
 {
     char buf[INET6_ADDRSTRLEN];
-    size_t n = ip_text(af, addr, buf, sizeof buf);
+    size_t n = ev_ip_text(af, addr, buf, sizeof buf);
     if (!n)
         return drop_invalid(e);
     return ev_add_str_array_n(e, key, buf, n);

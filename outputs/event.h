@@ -136,6 +136,9 @@ bool ev_set_bool(ev *e, const char *key, bool val);
 /* An IP address in text form (inet_ntop): af AF_INET (addr: 4 bytes, network
  * order) or AF_INET6 (16 bytes).  Other families are dropped as invalid. */
 bool ev_set_ip(ev *e, const char *key, int af, const void *addr);
+/* The text ev_set_ip() writes for an address (AF_INET: 4 bytes, AF_INET6: 16, network
+ * order) into out (cap >= 46 is always enough); its length, 0 for a bad family. */
+size_t ev_ip_text(int af, const void *addr, char *out, size_t cap);
 /* A time as RFC 3339 UTC with microseconds, "2025-11-20T08:32:05.123456Z";
  * ns is nanoseconds since the Unix epoch (negative allowed), truncated
  * (floored) to the microsecond. */

@@ -31,8 +31,60 @@
 #include "sensor.h"
 #include "sink.h"
 
-/* The harness's stand-in for sensor_packet(): kept out of line like the real one. */
-__attribute__((noinline)) static uint64_t harness_sink(const struct capture_packet *cp) { return cp->data[0]; }
+/* A sensor writing its events to /dev/null. */
+struct bench_sensor {
+    struct sink_set set;
+    struct sensor *s;
+};
+
+static void bench_sensor_open(struct bench_sensor *b, const struct sensor_config *cfg)
+{
+    sink_set_init(&b->set);
+    struct sink_opts so;
+    memset(&so, 0, sizeof so);
+    char err[256];
+    sink_set_add(&b->set, sink_open("/dev/null", &so, err, sizeof err));
+    b->s = sensor_new(cfg, &b->set);
+}
+
+/* Finish (final teardowns and stats), free; the number of events it emitted. */
+static uint64_t bench_sensor_close(struct bench_sensor *b)
+{
+    sensor_finish(b->s, NULL);
+    uint64_t events = sensor_get_stats(b->s)->events;
+    sensor_free(b->s);
+    sink_set_close(&b->set);
+    return events;
+}
+
+/* A packet of the capture held in memory. */
+struct mem_pkt {
+    uint64_t ts_ns;
+    uint32_t caplen, len;
+    size_t off;
+};
+
+/* Feed every preloaded packet to fn; the elapsed seconds. */
+static double mem_loop(const struct mem_pkt *mp, const uint8_t *buf, uint64_t count,
+                       void (*fn)(void *, const struct capture_packet *), void *arg)
+{
+    double t = bench_now_s();
+    for (uint64_t i = 0; i < count; i++) {
+        /* a capture hands the sensor a packet it has just copied (in cache):
+         * fetch ahead so the loop measures the sensor, not memory streaming */
+        if (i + 8 < count)
+            __builtin_prefetch(buf + mp[i + 8].off);
+        struct capture_packet cp = {.ts_ns = mp[i].ts_ns, .dlt = 1, .data = buf + mp[i].off,
+                                    .caplen = mp[i].caplen, .wirelen = mp[i].len};
+        fn(arg, &cp);
+    }
+    return bench_now_s() - t;
+}
+
+/* The harness's stand-in for the sensor: reads one byte of each packet. */
+static void harness_sink(void *arg, const struct capture_packet *cp) { *(uint64_t *)arg += cp->data[0]; }
+
+static void sensor_sink(void *arg, const struct capture_packet *cp) { sensor_packet(arg, cp); }
 
 static long peak_rss_kb(void)
 {
@@ -110,13 +162,9 @@ int main(int argc, char **argv)
     double best_sensor = 1e9;
     uint64_t state_peak = 0, active_peak = 0, events = 0;
     for (int rep = 0; rep < (mem_only ? 0 : reps); rep++) {
-        struct sink_set set;
-        sink_set_init(&set);
-        struct sink_opts so;
-        memset(&so, 0, sizeof so);
-        char e2[256];
-        sink_set_add(&set, sink_open("/dev/null", &so, e2, sizeof e2));
-        struct sensor *s = sensor_new(&cfg, &set);
+        struct bench_sensor bs;
+        bench_sensor_open(&bs, &cfg);
+        struct sensor *s = bs.s;
         pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
         struct pcap_pkthdr *h;
         const u_char *d;
@@ -134,22 +182,15 @@ int main(int argc, char **argv)
             }
         }
         t = bench_now_s() - t;
-        sensor_finish(s, NULL);
-        events = sensor_get_stats(s)->events;
         pcap_close(p);
-        sensor_free(s);
-        sink_set_close(&set);
+        events = bench_sensor_close(&bs);
         if (t < best_sensor)
             best_sensor = t;
     }
     /* peak RSS of the two file runs, before the preload below inflates it */
     long rss_files_kb = peak_rss_kb();
     /* 3. the sensor alone: packets preloaded into memory, no file reading */
-    struct mem_pkt {
-        uint64_t ts_ns;
-        uint32_t caplen, len;
-        size_t off;
-    } *mp = calloc(count, sizeof *mp);
+    struct mem_pkt *mp = calloc(count, sizeof *mp);
     size_t cap = 1 << 20, used = 0;
     uint8_t *buf = malloc(cap);
     {
@@ -176,15 +217,7 @@ int main(int argc, char **argv)
     double best_harness = 1e9;
     for (int rep = 0; rep < reps; rep++) {
         uint64_t sum = 0;
-        double t = bench_now_s();
-        for (uint64_t i = 0; i < count; i++) {
-            if (i + 8 < count)
-                __builtin_prefetch(buf + mp[i + 8].off);
-            struct capture_packet cp = {.ts_ns = mp[i].ts_ns, .dlt = 1, .data = buf + mp[i].off,
-                                        .caplen = mp[i].caplen, .wirelen = mp[i].len};
-            sum += harness_sink(&cp);
-        }
-        t = bench_now_s() - t;
+        double t = mem_loop(mp, buf, count, harness_sink, &sum);
         if (sum == 42)
             printf(" ");
         if (t < best_harness)
@@ -192,27 +225,10 @@ int main(int argc, char **argv)
     }
     double best_mem = 1e9;
     for (int rep = 0; rep < reps; rep++) {
-        struct sink_set set;
-        sink_set_init(&set);
-        struct sink_opts so;
-        memset(&so, 0, sizeof so);
-        char e2[256];
-        sink_set_add(&set, sink_open("/dev/null", &so, e2, sizeof e2));
-        struct sensor *s = sensor_new(&cfg, &set);
-        double t = bench_now_s();
-        for (uint64_t i = 0; i < count; i++) {
-            /* a capture hands the sensor a packet it has just copied (in cache):
-             * fetch ahead so the loop measures the sensor, not memory streaming */
-            if (i + 8 < count)
-                __builtin_prefetch(buf + mp[i + 8].off);
-            struct capture_packet cp = {.ts_ns = mp[i].ts_ns, .dlt = 1, .data = buf + mp[i].off,
-                                        .caplen = mp[i].caplen, .wirelen = mp[i].len};
-            sensor_packet(s, &cp);
-        }
-        t = bench_now_s() - t;
-        sensor_finish(s, NULL);
-        sensor_free(s);
-        sink_set_close(&set);
+        struct bench_sensor b;
+        bench_sensor_open(&b, &cfg);
+        double t = mem_loop(mp, buf, count, sensor_sink, b.s);
+        bench_sensor_close(&b);
         if (t < best_mem)
             best_mem = t;
     }
