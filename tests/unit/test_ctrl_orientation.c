@@ -63,32 +63,11 @@ static void msg(struct conn *c, int from_client, struct pptp_ctrl_msg *m)
 /* One MPPE-encrypted PPP frame in GRE v1, Call ID of the receiving peer. */
 static void gre(struct conn *c, int from_client)
 {
-    uint8_t payload[100], ppp[200], mbuf[200], out[300];
     int d = from_client ? 0 : 1;
-    memset(payload, 0x5a, sizeof payload);
-    wbuf mw, pw, gw;
-    wbuf_init(&mw, mbuf, sizeof mbuf);
-    struct mppe_hdr mh = {.encrypted = true, .coherency_count = (uint16_t)(c->gseq[d] & 0xfff)};
-    mppe_encode(&mw, &mh, payload, sizeof payload);
-    wbuf_init(&pw, ppp, sizeof ppp);
-    struct ppp_frame pf = {.has_acfc_hdr = true, .pfc = false, .protocol = 0x00fd};
-    ppp_encode(&pw, &pf, mbuf, wbuf_len(&mw));
-    struct gre_hdr g;
-    memset(&g, 0, sizeof g);
-    g.k = true;
-    g.s = true;
-    g.version = 1;
-    g.protocol = GRE_PROTO_PPP;
-    g.call_id = from_client ? PAC_CALL_ID : PNS_CALL_ID;
-    g.has_seq = true;
-    g.seq = c->gseq[d]++;
-    g.payload_length = (uint16_t)wbuf_len(&pw);
-    wbuf_init(&gw, out, sizeof out);
-    gre_encode(&gw, &g, ppp, wbuf_len(&pw));
-    if (from_client)
-        pcapw_write_ip4(c->w, c->ts, CLI, SRV, 47, out, wbuf_len(&gw));
-    else
-        pcapw_write_ip4(c->w, c->ts, SRV, CLI, 47, out, wbuf_len(&gw));
+    uint16_t id = from_client ? PAC_CALL_ID : PNS_CALL_ID;
+    cr_assert_eq(pcapw_write_gre_mppe(c->w, c->ts, from_client ? CLI : SRV, from_client ? SRV : CLI, id,
+                                      c->gseq[d]++, 100, 0x5a),
+                 0);
     c->ts += 1000;
 }
 

@@ -44,35 +44,9 @@ static void ctrl_msg(pcapw *w, uint64_t ts, struct sess *s, int from_client, str
 
 static void gre_data(pcapw *w, uint64_t ts, struct sess *s, int from_client, uint16_t call_id, size_t size)
 {
-    uint8_t payload[1500], ppp[1600], out[1700];
-    for (size_t i = 0; i < size; i++)
-        payload[i] = (uint8_t)(i * 131 + call_id);
-    wbuf pw;
-    wbuf_init(&pw, ppp, sizeof ppp);
-    struct mppe_hdr mh = {.encrypted = true, .coherency_count = (uint16_t)(s->gseq[!from_client] & 0xfff)};
-    uint8_t mbuf[1600];
-    wbuf mw;
-    wbuf_init(&mw, mbuf, sizeof mbuf);
-    mppe_encode(&mw, &mh, payload, size);
-    struct ppp_frame pf = {.has_acfc_hdr = true, .pfc = false, .protocol = 0x00fd};
-    ppp_encode(&pw, &pf, mbuf, wbuf_len(&mw));
-    struct gre_hdr g;
-    memset(&g, 0, sizeof g);
-    g.k = true;
-    g.s = true;
-    g.version = 1;
-    g.protocol = GRE_PROTO_PPP;
-    g.call_id = call_id;
-    g.has_seq = true;
-    g.seq = s->gseq[!from_client]++;
-    g.payload_length = (uint16_t)wbuf_len(&pw);
-    wbuf gw;
-    wbuf_init(&gw, out, sizeof out);
-    gre_encode(&gw, &g, ppp, wbuf_len(&pw));
-    if (from_client)
-        pcapw_write_ip4(w, ts, s->cli, s->srv, 47, out, wbuf_len(&gw));
-    else
-        pcapw_write_ip4(w, ts, s->srv, s->cli, 47, out, wbuf_len(&gw));
+    uint32_t seq = s->gseq[!from_client]++;
+    pcapw_write_gre_mppe(w, ts, from_client ? s->cli : s->srv, from_client ? s->srv : s->cli, call_id, seq, size,
+                         (uint8_t)(call_id + seq));
 }
 
 uint64_t bench_make_capture(const char *path, uint32_t n, uint32_t per) { return bench_make_capture_burst(path, n, per, 1); }

@@ -1,6 +1,10 @@
 /* pcap_writer.c - see pcap_writer.h */
 #include "pcap_writer.h"
 
+#include "gre.h"
+#include "mppe.h"
+#include "ppp.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +143,32 @@ void pcapw_close(pcapw *w)
     if (w->f)
         fclose(w->f);
     free(w);
+}
+
+int pcapw_write_gre_mppe(pcapw *w, uint64_t ts_usec, uint32_t src, uint32_t dst, uint16_t call_id, uint32_t seq,
+                         size_t mppe_len, uint8_t fill)
+{
+    uint8_t payload[1500], mbuf[1600], ppp[1600], out[1700];
+    if (mppe_len > sizeof payload)
+        return -1;
+    memset(payload, fill, mppe_len);
+    wbuf mw, pw, gw;
+    wbuf_init(&mw, mbuf, sizeof mbuf);
+    struct mppe_hdr mh = {.encrypted = true, .coherency_count = (uint16_t)(seq & 0xfff)};
+    mppe_encode(&mw, &mh, payload, mppe_len);
+    wbuf_init(&pw, ppp, sizeof ppp);
+    struct ppp_frame pf = {.has_acfc_hdr = true, .pfc = false, .protocol = 0x00fd};
+    ppp_encode(&pw, &pf, mbuf, wbuf_len(&mw));
+    struct gre_hdr g;
+    memset(&g, 0, sizeof g);
+    g.k = g.s = g.has_seq = true;
+    g.version = GRE_VERSION_PPTP;
+    g.protocol = GRE_PROTO_PPP;
+    g.call_id = call_id;
+    g.seq = seq;
+    g.payload_length = (uint16_t)wbuf_len(&pw);
+    wbuf_init(&gw, out, sizeof out);
+    if (!gre_encode(&gw, &g, ppp, wbuf_len(&pw)))
+        return -1;
+    return pcapw_write_ip4(w, ts_usec, src, dst, 47, out, wbuf_len(&gw));
 }

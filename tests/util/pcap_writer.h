@@ -27,6 +27,11 @@ int pcapw_write_ip4(pcapw *w, uint64_t ts_usec, uint32_t src, uint32_t dst, uint
 int pcapw_write_tcp4(pcapw *w, uint64_t ts_usec, uint32_t src, uint32_t dst, uint16_t sport,
                      uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
                      const uint8_t *payload, size_t len);
+/* Write an Ethernet/IPv4/GRE v1 (K and S) frame carrying one MPPE-encrypted-looking
+ * PPP frame (ff 03 00 fd, MPPE header with the low 12 bits of seq as coherency count)
+ * of mppe_len payload bytes, each `fill`.  The shape of PPTP data traffic. */
+int pcapw_write_gre_mppe(pcapw *w, uint64_t ts_usec, uint32_t src, uint32_t dst, uint16_t call_id, uint32_t seq,
+                         size_t mppe_len, uint8_t fill);
 /* Build an IPv4 header + payload into out (cap bytes). Returns length or 0. */
 size_t pcapw_build_ip4(uint8_t *out, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
                        uint16_t ip_id, uint16_t frag_field, const uint8_t *payload, size_t len);
