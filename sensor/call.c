@@ -14,11 +14,13 @@ struct call *call_new(struct sensor *s, struct ctrl_conn *c, uint64_t now)
         s->st.calls_evicted++;
         return NULL;
     }
-    struct call *k = calloc(1, sizeof *k);
+    uint32_t slot;
+    struct call *k = call_slab_alloc(&s->calls, &slot);
     if (!k)
         return NULL;
+    k->slot = slot;
     k->ctrl = c;
-    k->start_ns = k->last_ns = k->last_data_ns = now;
+    k->start_ns = k->last_other_ns = k->last_data_ns = now;
     k->next_interim_ns = s->cfg->interim_ns ? now + s->cfg->interim_ns : UINT64_MAX;
     if (c) {
         k->client_ip = c->client_ip;
@@ -108,7 +110,7 @@ void call_end(struct sensor *s, struct call *k, struct call_end why, uint64_t no
     if (k->partial && s->st.calls_partial)
         s->st.calls_partial--;
     s->st.calls_active--;
-    free(k);
+    call_slab_free(&s->calls, k->slot);
 }
 
 void call_interim(struct sensor *s, struct call *k, uint64_t now)
@@ -130,6 +132,16 @@ static void ppp_event(struct sensor *s, struct call *k, const char *action, cons
         ev_set_str(e, "event.outcome", outcome);
     fill(&k->ppp, e);
     emit_send(s, e);
+}
+
+/* The frame-size limits the MRU detector checks data frames against (mru_limit:
+ * in the call's first line, so MPPE frames need no other line for it). */
+static void call_mru_refresh(struct call *k)
+{
+    for (int d = 0; d < 2; d++) {
+        uint16_t mru = k->ppp.lcp[1 - d].mru;
+        k->mru_limit[d] = k->ppp.lcp_open ? (mru ? mru : 1500) : 0;
+    }
 }
 
 static void emit_due(struct sensor *s, struct call *k, unsigned due, uint64_t now)
@@ -187,7 +199,7 @@ static void count_unowned(struct sensor *s, const sn_addr *src, const sn_addr *d
  * OCRP was lost in a gap of the control stream). */
 static struct call *find_half_partial(struct sensor *s, struct ctrl_conn *c, const sn_addr *src, const sn_addr *dst)
 {
-    struct call *k = c ? c->calls : s->call_lru_head;
+    struct call *k = c ? c->calls : call_lru_oldest(s);
     for (int budget = 4096; k && budget > 0; budget--) {
         if ((k->partial || c) && k->state != CALL_STATE_DOWN && (c || !k->ctrl)) {
             if (sn_addr_eq(&k->client_ip, src) && sn_addr_eq(&k->server_ip, dst) && !k->have_pac_id)
@@ -195,7 +207,7 @@ static struct call *find_half_partial(struct sensor *s, struct ctrl_conn *c, con
             if (sn_addr_eq(&k->server_ip, src) && sn_addr_eq(&k->client_ip, dst) && !k->have_pns_id)
                 return k;
         }
-        k = c ? k->ctrl_next : k->lru_next;
+        k = c ? k->ctrl_next : call_lru_newer(s, k);
     }
     return NULL;
 }
@@ -257,11 +269,12 @@ void call_gre(struct sensor *s, const struct pkt *p, uint64_t now, bool reassemb
     struct gre_dir *d = &k->gre[dir];
     d->packets++;
     d->bytes += p->ip_len;
+    enum gre_seq_verdict v = GRE_SEQ_IN_ORDER;
     if (g->has_seq) {
-        gre_track_seq(d, g->seq);
+        v = gre_track_seq(d, &k->gre_err[dir], g->seq);
         d->ppp_bytes += g->payload_length;
     } else if (g->has_ack) {
-        d->ack_only++;
+        k->gre_err[dir].ack_only++;
     }
     if (g->has_ack)
         gre_track_ack(d, g->ack);
@@ -269,20 +282,23 @@ void call_gre(struct sensor *s, const struct pkt *p, uint64_t now, bool reassemb
         k->frag_count++;
         k->frag_fragments += frags;
     }
-    k->last_ns = now;
-    call_touch(s, k);
-    detect_on_gre(s, k, dir, p, &src, now); /* DETECT: wrong source, sequence */
-    if (!p->has_ppp)
-        return;
-    enum ppp_kind kind = dispatch_ppp_kind(p->ppp.protocol);
+    enum ppp_kind kind = p->has_ppp ? dispatch_ppp_kind(p->ppp.protocol) : PPP_KIND_OTHER;
     if (kind == PPP_KIND_IPV4 || kind == PPP_KIND_IPV6 || kind == PPP_KIND_COMPRESSED || kind == PPP_KIND_VJ)
         k->last_data_ns = now;
+    else
+        k->last_other_ns = now;
+    call_touch(s, k);
+    detect_on_gre(s, k, dir, p, &src, v == GRE_SEQ_OUT_OF_WINDOW, now); /* DETECT: wrong source, sequence */
+    if (!p->has_ppp)
+        return;
     cursor info = p->payload;
     anomaly_set an;
     anomaly_clear(&an);
     unsigned due = pppneg_frame(&k->ppp, dir == DIR_CLIENT ? PPPNEG_CLIENT : PPPNEG_SERVER, p->ppp.protocol, &info, &an);
     for (anomaly_id a = anomaly_next(&an, ANOMALY_NONE); a != ANOMALY_NONE; a = anomaly_next(&an, a))
         s->st.anomalies[a]++;
+    if (kind == PPP_KIND_LCP)
+        call_mru_refresh(k);
     if (due)
         emit_due(s, k, due, now);
     detect_on_ppp(s, k, dir, p, due, now); /* DETECT */

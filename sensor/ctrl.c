@@ -246,7 +246,7 @@ static void handle_msg(struct sensor *s, struct ctrl_conn *c, int dir, const str
     case PPTP_MSG_ECHORP:
         /* keepalives keep the calls alive too */
         for (k = c->calls; k; k = k->ctrl_next) {
-            k->last_ns = now;
+            k->last_other_ns = now;
             call_touch(s, k);
         }
         break;

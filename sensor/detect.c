@@ -322,16 +322,22 @@ static bool other_owner(struct sensor *s, const struct call *k, int dir, const s
     return false;
 }
 
-void detect_on_gre(struct sensor *s, struct call *k, int dir, const struct pkt *p, const sn_addr *src, uint64_t now)
+void detect_on_gre(struct sensor *s, struct call *k, int dir, const struct pkt *p, const sn_addr *src, bool oow_now,
+                   uint64_t now)
 {
     if (!s->det || s->det->quiet)
         return;
     const sn_addr *peer = dir == DIR_CLIENT ? &k->client_ip : &k->server_ip;
     bool wrong = !sn_addr_eq(src, peer) && !other_owner(s, k, dir, src, p->gre.call_id);
-    const struct gre_dir *g0 = &k->gre[0], *g1 = &k->gre[1];
-    uint64_t oow = g0->out_of_window + g1->out_of_window;
-    if (!wrong && oow < det_rc(s, DR_GRE_SEQUENCE_ANOMALY)->threshold)
-        return; /* the common case: nothing to do, nothing allocated */
+    uint32_t thr = det_rc(s, DR_GRE_SEQUENCE_ANOMALY)->threshold;
+    /* the out-of-window counts move only with out-of-window packets: the common
+     * case reads nothing beyond the call's first lines */
+    if (!wrong && !oow_now && thr > 0)
+        return;
+    const struct gre_errs *x0 = &k->gre_err[0], *x1 = &k->gre_err[1];
+    uint64_t oow = (uint64_t)x0->out_of_window + x1->out_of_window;
+    if (!wrong && oow < thr)
+        return; /* nothing to do, nothing allocated */
     struct detect_call *dc = det_call(s, k);
     if (!dc)
         return;
@@ -364,12 +370,12 @@ void detect_on_gre(struct sensor *s, struct call *k, int dir, const struct pkt *
             emit_call_identity(s, e, k);
             ev_set_uint(e, "pptp.alert.count", oow);
             ev_set_uint(e, "pptp.alert.threshold", det_rc(s, DR_GRE_SEQUENCE_ANOMALY)->threshold);
-            ev_set_uint(e, "pptp.alert.client.out_of_window", g0->out_of_window);
-            ev_set_uint(e, "pptp.alert.server.out_of_window", g1->out_of_window);
-            ev_set_uint(e, "pptp.alert.client.duplicates", g0->duplicates);
-            ev_set_uint(e, "pptp.alert.server.duplicates", g1->duplicates);
-            ev_set_uint(e, "pptp.alert.client.max_seq", g0->max_seq);
-            ev_set_uint(e, "pptp.alert.server.max_seq", g1->max_seq);
+            ev_set_uint(e, "pptp.alert.client.out_of_window", x0->out_of_window);
+            ev_set_uint(e, "pptp.alert.server.out_of_window", x1->out_of_window);
+            ev_set_uint(e, "pptp.alert.client.duplicates", x0->duplicates);
+            ev_set_uint(e, "pptp.alert.server.duplicates", x1->duplicates);
+            ev_set_uint(e, "pptp.alert.client.max_seq", k->gre[0].max_seq);
+            ev_set_uint(e, "pptp.alert.server.max_seq", k->gre[1].max_seq);
             ev_set_str(e, "pptp.alert.direction", det_side(dir));
             det_message(e, "%llu GRE sequence numbers of this call were replayed from far behind or jumped far "
                            "ahead of the window (injection or replay)",
@@ -431,12 +437,14 @@ void detect_on_ppp(struct sensor *s, struct call *k, int dir, const struct pkt *
         return;
     enum ppp_kind kind = dispatch_ppp_kind(p->ppp.protocol);
     if (kind == PPP_KIND_COMPRESSED && !due) {
-        /* MPPE data, the hot path: a few comparisons, nothing allocated unless
-         * the frame is over the MRU or cleartext follows encryption */
-        struct detect_call *dc = k->det;
-        if (det_frag_over_mru(s, k, dir, p) && (dc || (dc = det_call(s, k))))
+        /* MPPE data, the hot path: a few comparisons on the call's hot lines,
+         * nothing allocated unless the frame is over the MRU or cleartext
+         * follows encryption */
+        struct detect_call *dc;
+        if (det_frag_over_mru(s, k, dir, p) && (dc = det_call(s, k)))
             det_frag_ppp(s, k, dc, dir, p, now);
-        if (dc && k->ppp.ccp_open && k->ppp.comp_clear[dir] != dc->comp_clear_at_mppe[dir])
+        if (k->ppp.ccp_open && (k->ppp.dp_flags & PPPNEG_DP_CLEAR(dir)) && (dc = k->det) &&
+            k->ppp.comp_clear[dir] != dc->comp_clear_at_mppe[dir])
             det_weak_ppp(s, k, dc, dir, p, due, now);
         return;
     }

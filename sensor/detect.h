@@ -40,7 +40,8 @@ void detect_on_call_ids(struct sensor *s, struct call *k, int have_pns, uint16_t
 void detect_on_gre_miss(struct sensor *s, const struct pkt *p, const sn_addr *src, const sn_addr *dst,
                         struct call *k, uint64_t now);
 /* call_gre, after the packet was accounted to call k (dir = sender). */
-void detect_on_gre(struct sensor *s, struct call *k, int dir, const struct pkt *p, const sn_addr *src, uint64_t now);
+void detect_on_gre(struct sensor *s, struct call *k, int dir, const struct pkt *p, const sn_addr *src, bool oow_now,
+                   uint64_t now);
 /* call_gre, after the PPP frame went through pppneg and its events (due bits). */
 void detect_on_ppp(struct sensor *s, struct call *k, int dir, const struct pkt *p, unsigned due, uint64_t now);
 /* call_end, while the teardown event e is built: pptp.inner.* fields. */

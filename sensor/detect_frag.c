@@ -582,9 +582,9 @@ void det_frag_ppp(struct sensor *s, struct call *k, struct detect_call *dc, int 
 /* Cheap pre-check for the encrypted data path: true when the frame is over the MRU. */
 bool det_frag_over_mru(const struct sensor *s, const struct call *k, int dir, const struct pkt *p)
 {
-    if (!k->ppp.lcp_open)
+    unsigned limit = k->mru_limit[dir]; /* 0 until LCP opened (call_mru_refresh) */
+    if (!limit)
         return false;
-    unsigned limit = k->ppp.lcp[1 - dir].mru ? k->ppp.lcp[1 - dir].mru : 1500;
     unsigned hdr = ppp_hdr_len(&p->ppp);
     unsigned info = p->gre.payload_length > hdr ? p->gre.payload_length - hdr : 0;
     return info > limit + s->det->cfg.r[DR_FRAG_MRU_EXCEEDED].value;

@@ -161,7 +161,7 @@ void emit_call_identity(struct sensor *s, ev *e, const struct call *k)
 
 /* Per-direction counters; the keys are spelled out (building them with snprintf
  * cost more than the rest of the teardown event). */
-static void dir_counters(ev *e, int side, const struct gre_dir *d)
+static void dir_counters(ev *e, int side, const struct gre_dir *d, const struct gre_errs *x)
 {
     static const char *const keys[2][7] = {
         {"pptp.gre.client.packets", "pptp.gre.client.bytes", "pptp.gre.client.lost", "pptp.gre.client.reordered",
@@ -169,7 +169,7 @@ static void dir_counters(ev *e, int side, const struct gre_dir *d)
         {"pptp.gre.server.packets", "pptp.gre.server.bytes", "pptp.gre.server.lost", "pptp.gre.server.reordered",
          "pptp.gre.server.duplicates", "pptp.gre.server.ack_only", "pptp.gre.server.out_of_window"},
     };
-    const uint64_t v[7] = {d->packets, d->bytes, d->lost, d->reordered, d->duplicates, d->ack_only, d->out_of_window};
+    const uint64_t v[7] = {d->packets, d->bytes, x->lost, x->reordered, x->duplicates, x->ack_only, x->out_of_window};
     for (int i = 0; i < 7; i++)
         ev_set_uint(e, keys[side][i], v[i]);
 }
@@ -178,21 +178,22 @@ void emit_call_counters(struct sensor *s, ev *e, const struct call *k)
 {
     (void)s;
     const struct gre_dir *c = &k->gre[DIR_CLIENT], *v = &k->gre[DIR_SERVER];
+    const struct gre_errs *cx = &k->gre_err[DIR_CLIENT], *vx = &k->gre_err[DIR_SERVER];
     ev_set_uint(e, "source.bytes", c->bytes);
     ev_set_uint(e, "source.packets", c->packets);
     ev_set_uint(e, "destination.bytes", v->bytes);
     ev_set_uint(e, "destination.packets", v->packets);
-    ev_set_uint(e, "pptp.gre.lost", c->lost + v->lost);
-    ev_set_uint(e, "pptp.gre.reordered", c->reordered + v->reordered);
-    ev_set_uint(e, "pptp.gre.duplicates", c->duplicates + v->duplicates);
-    ev_set_uint(e, "pptp.gre.ack_only", c->ack_only + v->ack_only);
-    dir_counters(e, 0, c);
-    dir_counters(e, 1, v);
+    ev_set_uint(e, "pptp.gre.lost", cx->lost + vx->lost);
+    ev_set_uint(e, "pptp.gre.reordered", (uint64_t)cx->reordered + vx->reordered);
+    ev_set_uint(e, "pptp.gre.duplicates", (uint64_t)cx->duplicates + vx->duplicates);
+    ev_set_uint(e, "pptp.gre.ack_only", cx->ack_only + vx->ack_only);
+    dir_counters(e, 0, c, cx);
+    dir_counters(e, 1, v, vx);
     ev_set_uint(e, "pptp.frag.count", k->frag_count);
     ev_set_uint(e, "pptp.frag.fragments", k->frag_fragments);
     ev_set_uint(e, "pptp.ppp.bytes", c->ppp_bytes + v->ppp_bytes);
     ev_set_uint(e, "pptp.ppp.client_bytes", c->ppp_bytes);
     ev_set_uint(e, "pptp.ppp.server_bytes", v->ppp_bytes);
-    ev_set_time(e, "pptp.last_activity", (int64_t)k->last_ns);
+    ev_set_time(e, "pptp.last_activity", (int64_t)call_last_ns(k));
     pppneg_fill_summary(&k->ppp, e);
 }

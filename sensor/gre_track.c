@@ -1,7 +1,13 @@
 /* gre_track.c - see gre_track.h */
 #include "gre_track.h"
 
-enum gre_seq_verdict gre_track_seq(struct gre_dir *d, uint32_t seq)
+static void sat_inc(uint32_t *c)
+{
+    if (*c < UINT32_MAX)
+        (*c)++;
+}
+
+enum gre_seq_verdict gre_track_seq(struct gre_dir *d, struct gre_errs *x, uint32_t seq)
 {
     if (!d->have_seq) {
         d->have_seq = 1;
@@ -11,12 +17,13 @@ enum gre_seq_verdict gre_track_seq(struct gre_dir *d, uint32_t seq)
     }
     uint32_t ahead = seq - d->max_seq; /* serial-number arithmetic, wraps */
     if (ahead == 0) {
-        d->duplicates++;
+        sat_inc(&x->duplicates);
         return GRE_SEQ_DUPLICATE;
     }
     if (ahead < GRE_TRACK_MAX_JUMP) {
         /* forward */
-        d->lost += ahead - 1;
+        if (ahead > 1)
+            x->lost += ahead - 1;
         d->window = ahead >= GRE_TRACK_WINDOW ? 1 : (d->window << ahead) | 1;
         d->max_seq = seq;
         return ahead == 1 ? GRE_SEQ_IN_ORDER : GRE_SEQ_GAP;
@@ -25,16 +32,16 @@ enum gre_seq_verdict gre_track_seq(struct gre_dir *d, uint32_t seq)
     if (behind < GRE_TRACK_WINDOW) {
         uint64_t bit = (uint64_t)1 << behind;
         if (d->window & bit) {
-            d->duplicates++;
+            sat_inc(&x->duplicates);
             return GRE_SEQ_DUPLICATE;
         }
         d->window |= bit;
-        d->reordered++;
-        if (d->lost)
-            d->lost--;
+        sat_inc(&x->reordered);
+        if (x->lost)
+            x->lost--;
         return GRE_SEQ_REORDERED;
     }
-    d->out_of_window++;
+    sat_inc(&x->out_of_window);
     return GRE_SEQ_OUT_OF_WINDOW;
 }
 

@@ -18,8 +18,9 @@
 #define GRE_TRACK_WINDOW 64
 #define GRE_TRACK_MAX_JUMP 65536u /* forward jumps larger than this are out of window */
 
+/* What every packet of one direction updates: 48 bytes, so both directions and
+ * the call's other per-packet fields share three cache lines (session.h). */
 struct gre_dir {
-    /* what every packet updates first (one cache line with the call's other hot fields) */
     uint64_t packets;      /* every GRE packet captured in this direction (dups, ack-only included) */
     uint64_t bytes;        /* IP-layer bytes of those packets */
     uint64_t ppp_bytes;    /* PPP payload bytes carried */
@@ -28,12 +29,16 @@ struct gre_dir {
     uint32_t last_ack;
     uint8_t have_seq;
     uint8_t have_ack;
-    /* counted when something goes wrong */
+};
+
+/* What is counted when something goes wrong (kept away from the hot fields).
+ * The 32-bit counters saturate at UINT32_MAX. */
+struct gre_errs {
     uint64_t lost;
-    uint64_t reordered;
-    uint64_t duplicates;
     uint64_t ack_only;
-    uint64_t out_of_window;
+    uint32_t reordered;
+    uint32_t duplicates;
+    uint32_t out_of_window;
 };
 
 enum gre_seq_verdict {
@@ -45,8 +50,9 @@ enum gre_seq_verdict {
     GRE_SEQ_OUT_OF_WINDOW,
 };
 
-/* Account one sequence number; returns what it was. */
-enum gre_seq_verdict gre_track_seq(struct gre_dir *d, uint32_t seq);
+/* Account one sequence number (d: the direction's state, x: its error counters,
+ * touched only when the number is not the next one); returns what it was. */
+enum gre_seq_verdict gre_track_seq(struct gre_dir *d, struct gre_errs *x, uint32_t seq);
 /* Account an acknowledgment number (tracks the highest seen). */
 void gre_track_ack(struct gre_dir *d, uint32_t ack);
 

@@ -134,7 +134,7 @@ static void ccp_down(struct pppneg *n)
 {
     cp_down(&n->cp[PPPNEG_CP_CCP]);
     n->ccp_acked[0] = n->ccp_acked[1] = 0;
-    n->mppe_have_cc[0] = n->mppe_have_cc[1] = 0;
+    n->mppe_have_cc = 0;
     n->mppe_reset_pending = 0;
 }
 
@@ -302,7 +302,7 @@ static unsigned ccp_frame(struct pppneg *n, int dir, cursor *info, anomaly_set *
         n->ccp_acked[o] = p.opts.has_mppe;
         n->ccp_ack_bits[o] = p.opts.has_mppe ? p.opts.mppe_bits : 0;
         if (opened) {
-            n->mppe_have_cc[0] = n->mppe_have_cc[1] = 0; /* new keys: counts restart */
+            n->mppe_have_cc = 0; /* new keys: counts restart */
             n->mppe_reset_pending = 0;
         }
         if (opened && n->ccp_acked[0] && n->ccp_acked[1]) {
@@ -364,16 +364,18 @@ static unsigned comp_frame(struct pppneg *n, int d, cursor *info, anomaly_set *a
     if (!h.encrypted) {
         if (n->comp_clear[d] < UINT32_MAX)
             n->comp_clear[d]++;
+        n->dp_flags |= (uint8_t)PPPNEG_DP_CLEAR(d);
         return 0; /* MPPC only: no key */
     }
-    int r = 1 - d; /* the receiver's acked CCP request governs this stream */
-    bool known = (n->cp[PPPNEG_CP_CCP].flags & PPPNEG_CPF_UP) && n->ccp_acked[r];
-    bool stateless = known ? (n->ccp_ack_bits[r] & CCP_MPPE_H) != 0 : h.flushed;
-    bool mppc = known ? (n->ccp_ack_bits[r] & CCP_MPPE_C) != 0 : (h.compressed || h.at_front);
+    /* the receiver's acked CCP request governs this stream (dp_refresh) */
+    unsigned f = n->dp_flags;
+    bool known = (f & PPPNEG_DP_KNOWN(d)) != 0;
+    bool stateless = known ? (f & PPPNEG_DP_H(d)) != 0 : h.flushed;
+    bool mppc = known ? (f & PPPNEG_DP_C(d)) != 0 : (h.compressed || h.at_front);
     uint16_t cc = h.coherency_count;
     unsigned due = 0;
-    if (!n->mppe_have_cc[d]) {
-        n->mppe_have_cc[d] = 1;
+    if (!((n->mppe_have_cc >> d) & 1u)) {
+        n->mppe_have_cc |= (uint8_t)(1u << d);
         n->mppe_last_cc[d] = cc;
         if (h.flushed)
             n->mppe_reset_pending &= (uint8_t) ~(1u << d);
@@ -499,24 +501,59 @@ static unsigned ipv6cp_frame(struct pppneg *n, int dir, cursor *info, anomaly_se
 
 /* ---- routing ---------------------------------------------------------------- */
 
+/* What comp_frame() needs of the CCP state, in dp_flags (the data plane's line):
+ * refreshed after every control frame, the only frames that change it. */
+static void dp_refresh(struct pppneg *n)
+{
+    unsigned f = n->dp_flags & (PPPNEG_DP_CLEAR(0) | PPPNEG_DP_CLEAR(1));
+    bool up = (n->cp[PPPNEG_CP_CCP].flags & PPPNEG_CPF_UP) != 0;
+    for (int d = 0; d < 2; d++) {
+        int r = 1 - d;
+        if (!up || !n->ccp_acked[r])
+            continue;
+        f |= PPPNEG_DP_KNOWN(d);
+        if (n->ccp_ack_bits[r] & CCP_MPPE_H)
+            f |= PPPNEG_DP_H(d);
+        if (n->ccp_ack_bits[r] & CCP_MPPE_C)
+            f |= PPPNEG_DP_C(d);
+    }
+    n->dp_flags = (uint8_t)f;
+}
+
+static unsigned control_frame(struct pppneg *n, int dir, enum ppp_kind kind, cursor *info, anomaly_set *an)
+{
+    unsigned due;
+    switch (kind) {
+    case PPP_KIND_LCP:
+        due = lcp_frame(n, dir, info, an);
+        break;
+    case PPP_KIND_PAP:
+    case PPP_KIND_CHAP:
+    case PPP_KIND_EAP:
+        due = pppneg_auth_frame(n, dir, kind, info, an);
+        break;
+    case PPP_KIND_CCP:
+        due = ccp_frame(n, dir, info, an);
+        break;
+    case PPP_KIND_IPCP:
+        due = ipcp_frame(n, dir, info, an);
+        break;
+    case PPP_KIND_IPV6CP:
+        due = ipv6cp_frame(n, dir, info, an);
+        break;
+    default:
+        return 0;
+    }
+    dp_refresh(n);
+    return due;
+}
+
 unsigned pppneg_frame(struct pppneg *n, int dir, uint16_t proto, cursor *info, anomaly_set *an)
 {
     if (!n || !info || (dir != PPPNEG_CLIENT && dir != PPPNEG_SERVER))
         return 0;
     enum ppp_kind kind = dispatch_ppp_kind(proto);
     switch (kind) {
-    case PPP_KIND_LCP:
-        return lcp_frame(n, dir, info, an);
-    case PPP_KIND_PAP:
-    case PPP_KIND_CHAP:
-    case PPP_KIND_EAP:
-        return pppneg_auth_frame(n, dir, kind, info, an);
-    case PPP_KIND_CCP:
-        return ccp_frame(n, dir, info, an);
-    case PPP_KIND_IPCP:
-        return ipcp_frame(n, dir, info, an);
-    case PPP_KIND_IPV6CP:
-        return ipv6cp_frame(n, dir, info, an);
     case PPP_KIND_COMPRESSED:
         return comp_frame(n, dir, info, an);
     case PPP_KIND_IPV4:
@@ -526,6 +563,6 @@ unsigned pppneg_frame(struct pppneg *n, int dir, uint16_t proto, cursor *info, a
             n->ip_frames[dir]++;
         return 0;
     default:
-        return 0;
+        return control_frame(n, dir, kind, info, an);
     }
 }

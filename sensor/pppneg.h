@@ -81,18 +81,20 @@ enum pppneg_rekey_trigger {
 };
 
 struct pppneg {
-    /* Data plane first: an MPPE or IP data frame reads and writes only these and
-     * cp[] / lcp[] right after them, so a data packet touches a few adjacent cache
-     * lines of the call (docs/performance.md); keep per-packet fields here. */
+    /* Data plane first, 32 bytes: an MPPE data frame reads and writes only these
+     * (the call places them in its hot cache lines, session.h); keep it so. */
     uint64_t comp_frames[2];        /* MPPE/MPPC frames (protocol 0x00FD), by sender */
+    uint32_t mppe_rekeys[2];        /* key changes, by the direction whose key changed (stateless: every frame) */
+    uint16_t mppe_last_cc[2];       /* by sender */
+    uint8_t mppe_have_cc;           /* bit d: mppe_last_cc[d] is valid */
+    uint8_t mppe_reset_pending;     /* bit d: Reset-Request for d's stream not yet answered */
+    uint8_t ccp_open;               /* CCP opened with MPPE at least once (sticky) */
+    uint8_t dp_flags;               /* PPPNEG_DP_*: the control plane's facts a data frame needs */
+    /* the rest: touched by control frames and unencrypted data */
     uint64_t ip_frames[2];          /* unencrypted IPv4/IPv6/VJ frames, by sender */
     uint32_t comp_clear[2];         /* compressed datagrams without the D (encrypted) bit */
     uint32_t ccp_ack_bits[2];       /* MPPE bits of each side's acked request */
-    uint16_t mppe_last_cc[2];       /* by sender */
-    uint8_t mppe_have_cc[2];
     uint8_t ccp_acked[2];           /* that side's acked request carried the MPPE option */
-    uint8_t mppe_reset_pending;     /* bit d: Reset-Request for d's stream not yet answered */
-    uint8_t ccp_open;               /* CCP opened with MPPE at least once (sticky) */
     uint8_t lcp_open;               /* LCP reached Opened at least once (sticky) */
     uint8_t lcp_terminated;         /* 1 + direction of the first Terminate-Request, 0 none */
     struct pppneg_cp cp[PPPNEG_CP_COUNT];  /* Configure matching, [PPPNEG_CP_*] */
@@ -101,7 +103,6 @@ struct pppneg {
     uint32_t lcp_rejected;          /* bit n: LCP option type n (< 32) was rejected */
     uint32_t lcp_echo_req[2], lcp_echo_rep[2];
     uint32_t ccp_req_bits[2];       /* MPPE bits of each side's latest Configure-Request */
-    uint32_t mppe_rekeys[2];        /* key changes, by the direction whose key changed */
     uint32_t ccp_reset_req[2], ccp_reset_ack[2]; /* by sender */
     uint32_t ipcp_addr[2];          /* host order, acked IP-Address of each side, 0 none */
     uint32_t ipcp_dns[2], ipcp_wins[2]; /* client's acked primary/secondary, 0 none */
@@ -134,6 +135,14 @@ struct pppneg {
     uint8_t ipv6cp_ifid[2][8];
     uint8_t ipv6cp_acked[2], ipv6cp_open;
 };
+
+/* dp_flags, for the frames sent by d: PPPNEG_DP_KNOWN(d) the receiver's acked CCP
+ * request governs them (CCP up), with the H (stateless) and C (MPPC) bits of it;
+ * PPPNEG_DP_CLEAR(d) some were sent without encryption (comp_clear[d] > 0). */
+#define PPPNEG_DP_KNOWN(d) (1u << (4 * (d)))
+#define PPPNEG_DP_H(d) (2u << (4 * (d)))
+#define PPPNEG_DP_C(d) (4u << (4 * (d)))
+#define PPPNEG_DP_CLEAR(d) (8u << (4 * (d)))
 
 enum { PPPNEG_PREJ_CCP = 1u << 0, PPPNEG_PREJ_IPCP = 1u << 1, PPPNEG_PREJ_IPV6CP = 1u << 2 };
 enum {

@@ -46,8 +46,9 @@ const struct sensor_stats *sensor_get_stats(const struct sensor *s) { return &s-
 
 uint64_t sensor_state_bytes(const struct sensor *s)
 {
-    uint64_t b = s->st.calls_active * sizeof(struct call) + s->st.ctrl_active * sizeof(struct ctrl_conn);
-    b += ((uint64_t)s->gre_mask + 1) * sizeof(void *) + ((uint64_t)s->ctrl_mask + 1) * sizeof(void *);
+    /* calls: the slab's chunks (slots in use and free ones kept for reuse) */
+    uint64_t b = call_slab_bytes(&s->calls) + s->st.ctrl_active * sizeof(struct ctrl_conn);
+    b += ((uint64_t)s->gre_mask + 1) * sizeof *s->gre_slots + ((uint64_t)s->ctrl_mask + 1) * sizeof(void *);
     for (struct ctrl_conn *c = s->ctrl_lru_head; c; c = c->lru_next)
         for (int d = 0; d < 2; d++)
             if (c->stream[d])
@@ -72,17 +73,17 @@ void sensor_tick(struct sensor *s, uint64_t now)
     ip_defrag_expire(s->defrag, now, on_frag_expired, s);
     uint64_t exp = s->cfg->expire_timeout_ns;
     /* calls: the activity list is oldest first */
-    while (s->call_lru_head && now - s->call_lru_head->last_ns >= exp) {
-        struct call *k = s->call_lru_head;
-        uint64_t due = k->last_ns + exp;
+    struct call *k;
+    while ((k = call_lru_oldest(s)) && now - call_last_ns(k) >= exp) {
+        uint64_t due = call_last_ns(k) + exp;
         struct call_end why = {.cause = TD_SENSOR_EXPIRED, .initiator = INIT_SENSOR};
         call_end(s, k, why, due);
     }
     while (s->ctrl_lru_head && now - s->ctrl_lru_head->last_ns >= exp) {
         struct ctrl_conn *c = s->ctrl_lru_head;
         bool busy = false;
-        for (struct call *k = c->calls; k; k = k->ctrl_next)
-            if (now - k->last_ns < exp)
+        for (struct call *o = c->calls; o; o = o->ctrl_next)
+            if (now - call_last_ns(o) < exp)
                 busy = true;
         if (busy) { /* its calls still carry GRE: keep the control connection */
             c->last_ns = now;
@@ -294,9 +295,9 @@ void sensor_finish(struct sensor *s, const struct capture_stats *cst)
     uint64_t now = s->now;
     while (s->ctrl_lru_head)
         ctrl_close(s, s->ctrl_lru_head, "sensor_shutdown", INIT_SENSOR, now);
-    while (s->call_lru_head) {
+    for (struct call *k; (k = call_lru_oldest(s));) {
         struct call_end why = {.cause = TD_SENSOR_SHUTDOWN, .initiator = INIT_SENSOR};
-        call_end(s, s->call_lru_head, why, now);
+        call_end(s, k, why, now);
     }
     ip_defrag_expire(s->defrag, UINT64_MAX, on_frag_expired, s);
     /* let the outputs' threads catch up (bounded) so the final stats show what they sent */
@@ -325,8 +326,7 @@ void sensor_free(struct sensor *s)
         c->info = NULL;
         ctrl_close(s, c, "sensor_shutdown", INIT_SENSOR, s->now);
     }
-    while (s->call_lru_head) {
-        struct call *k = s->call_lru_head;
+    for (struct call *k; (k = call_lru_oldest(s));) {
         k->state = CALL_STATE_DOWN;
         struct call_end why = {.cause = TD_SENSOR_SHUTDOWN, .initiator = INIT_SENSOR};
         call_end(s, k, why, s->now);
@@ -334,6 +334,7 @@ void sensor_free(struct sensor *s)
     if (s->defrag)
         ip_defrag_destroy(s->defrag);
     tables_free(s);
+    call_slab_destroy(&s->calls);
     community_id_memo_free(&s->cid_memo);
     free(s->unowned);
     free(s);

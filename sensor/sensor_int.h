@@ -54,11 +54,13 @@ struct sensor {
     uint32_t ctrl_mask;
     uint64_t n_ctrl;
     struct ctrl_conn *ctrl_lru_head, *ctrl_lru_tail;
-    /* calls, hashed by (GRE destination, Call ID), each call twice */
-    struct gre_link **gre_tab;
+    /* calls: in slab slots; found by (GRE destination, Call ID), each call twice,
+     * in an open-addressing table of 8-byte entries (tables.c) */
+    struct call_slab calls;
+    uint64_t *gre_slots;
     uint32_t gre_mask;
     uint64_t n_gre;
-    struct call *call_lru_head, *call_lru_tail;
+    uint32_t call_lru_head, call_lru_tail; /* slots (1 + index), 0 none */
     struct call *im_head, *im_tail;
     uint64_t n_calls;
     /* GRE nobody owns, by address pair (bounded) */
@@ -88,6 +90,13 @@ struct call *gre_find(struct sensor *s, const sn_addr *src, const sn_addr *dst, 
 void gre_insert(struct sensor *s, struct call *k, int dir);
 void gre_remove(struct sensor *s, struct call *k, int dir);
 void call_touch(struct sensor *s, struct call *k);
+/* Calls by slot reference (1 + index, 0 none), e.g. the activity list's links. */
+static inline struct call *call_ref(const struct sensor *s, uint32_t ref)
+{
+    return ref ? call_slab_get(&s->calls, ref - 1) : NULL;
+}
+static inline struct call *call_lru_oldest(const struct sensor *s) { return call_ref(s, s->call_lru_head); }
+static inline struct call *call_lru_newer(const struct sensor *s, const struct call *k) { return call_ref(s, k->lru_next); }
 void call_lists_add(struct sensor *s, struct call *k);
 void call_lists_remove(struct sensor *s, struct call *k);
 void interim_requeue(struct sensor *s, struct call *k);

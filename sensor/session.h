@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "call_slab.h"
 #include "gre_track.h"
 #include "pppneg.h"
 #include "tcp_reasm.h"
@@ -41,54 +42,68 @@ enum sn_dir { DIR_CLIENT = 0, DIR_SERVER = 1 }; /* sender: client = PNS, server 
 
 struct ctrl_conn;
 struct detect_call;
+
 struct detect_ctrl;
 
-/* A call's entry in the GRE table (one per direction; container_of gives the call). */
-struct gre_link {
-    struct gre_link *next;
-    uint16_t call_id; /* copy of the key's Call ID: a chain walk reads only links */
-    uint8_t dir;      /* DIR_CLIENT: key of packets the client sends */
-    uint8_t in;       /* chained in the table */
-};
-
-/* One call = one PPP session. Kept small: see docs/performance.md. */
+/* One call = one PPP session, in a slot of the call slab (call_slab.h).  Kept small
+ * (docs/performance.md): the per-packet fields come first and fill exactly three
+ * cache lines, so with thousands of calls interleaved a data packet touches
+ * three lines of its call and the table slot that found it, and the hot lines of
+ * all calls (192 bytes each) stay cache resident.  Calls are referred to by
+ * slot (1 + index, 0 none) where a reference sits in those lines. */
 struct call {
-    /* first cache lines: what the GRE lookup and per-packet accounting touch
-     * (up to CALL_HOT_BYTES; tables.c prefetches them when the lookup hits) */
-    struct gre_link gre_link[2];  /* GRE table entries, [dir of the packets they match] */
-    sn_addr client_ip, server_ip;  /* GRE endpoints: PNS, PAC */
+    /* line 0: what the GRE lookup checks, and the activity list */
+    _Alignas(64) sn_addr client_ip;
+    sn_addr server_ip;             /* GRE endpoints: PNS, PAC */
     uint16_t pns_call_id, pac_call_id;
     uint8_t have_pns_id, have_pac_id;
     uint8_t state;                 /* enum call_state */
     uint8_t partial;
-    /* (cold, placed here to fill what would be padding) */
-    uint16_t serial;
+    uint16_t mru_limit[2];         /* PPP information limit of frames sent by d (the receiver's MRU); 0: LCP not open */
+    uint16_t serial;               /* (cold, fills what would be padding) */
+    uint64_t last_data_ns;         /* latest data frame (IP or compressed) */
+    uint32_t lru_prev, lru_next;   /* activity list (slots), least recent first, for expiry */
+    /* lines 1-2 */
+    struct gre_dir gre[2];         /* by sender */
+    struct pppneg ppp;             /* its 32-byte data plane ends line 2 */
+    /* the rest: control-plane facts, counted anomalies */
+    uint64_t last_other_ns;        /* latest other packet (control, GRE without data); see call_last_ns() */
+    struct detect_call *det;       /* DETECT: rule state, allocated on first need */
+    struct gre_errs gre_err[2];    /* by sender */
+    struct call *ctrl_next;        /* calls of the same control connection */
+    struct call *im_prev, *im_next;   /* interim list, by next interim time */
+    struct ctrl_conn *ctrl;        /* NULL for a GRE-only (partial) session */
+    uint64_t session_id;
+    uint64_t start_ns, end_ns;
+    uint64_t next_interim_ns;
+    uint32_t slot;                 /* index in the call slab */
+    uint32_t connect_speed;
+    uint32_t frag_count, frag_fragments;
+    uint16_t window[2];            /* receive window of each side */
     uint8_t incoming;              /* ICRQ rather than OCRQ */
     uint8_t teardown_initiator;    /* 0 unknown, 1 client, 2 server, 3 sensor */
     uint8_t cdn_result;            /* CDN result code (valid when cdn_seen) */
     uint8_t cdn_seen;
-    uint64_t last_ns, last_data_ns;
-    struct call *lru_prev, *lru_next; /* activity list, oldest first, for expiry */
-    struct detect_call *det;       /* DETECT: rule state, allocated on first need */
-    struct gre_dir gre[2];         /* by sender */
-    struct pppneg ppp;             /* its data-plane fields first: still hot */
-    /* the rest: control-plane facts */
-    struct call *ctrl_next;       /* calls of the same control connection */
-    struct call *im_prev, *im_next;   /* interim list, by next interim time */
-    struct ctrl_conn *ctrl;       /* NULL for a GRE-only (partial) session */
-    uint64_t session_id;
-    uint64_t start_ns, end_ns;
-    uint64_t next_interim_ns;
-    uint8_t lcp_terminated;
     uint8_t cleared;               /* CCRQ seen */
-    uint32_t connect_speed;
-    uint16_t window[2];            /* receive window of each side */
-    uint32_t frag_count, frag_fragments;
+    uint8_t gre_in;                /* bit dir: in the GRE table under that direction's key */
 };
+_Static_assert(offsetof(struct call, gre) == 64 && offsetof(struct call, ppp) == 160,
+               "the per-packet fields of struct call fill lines 0-2");
 
-/* Bytes at the start of struct call that a data packet touches (call fields,
- * GRE counters, the PPP tracker's data plane with cp[] and lcp[]). */
-#define CALL_HOT_BYTES (offsetof(struct call, ppp) + offsetof(struct pppneg, lcp) + 2 * sizeof(struct pppneg_lcp_side))
+/* Bytes at the start of struct call that a data packet touches. */
+#define CALL_HOT_BYTES (offsetof(struct call, ppp) + offsetof(struct pppneg, ip_frames))
+
+/* Latest activity of the call (any packet). */
+static inline uint64_t call_last_ns(const struct call *k)
+{
+    return k->last_data_ns > k->last_other_ns ? k->last_data_ns : k->last_other_ns;
+}
+
+/* The call in slot idx (see call_slab.h). */
+static inline struct call *call_slab_get(const struct call_slab *sl, uint32_t idx)
+{
+    return sl->chunks[idx >> CALL_SLAB_CHUNK_BITS] + (idx & (CALL_SLAB_CHUNK - 1));
+}
 
 struct ctrl_conn {
     struct ctrl_conn *next;       /* table chain */

@@ -1,8 +1,8 @@
 /*
  * tables.c - hash tables and activity lists of the sensor.
  *
- * Both tables are chained, power-of-two sized and grow (rehash) at load 1, so the
- * GRE lookup on the per-packet path is one hash and a short chain walk.  The
+ * The control table is chained, power-of-two sized and grows (rehash) at load 1.
+ * The GRE table, on the per-packet path, is open addressing (below).  The
  * control table hashes the address pair only (ports are compared in the chain),
  * so all connections between two hosts share a bucket and ctrl_find_pair() is one
  * bucket walk.
@@ -54,8 +54,8 @@ static uint64_t gre_hash(const sn_addr *dst, uint16_t call_id)
 int tables_init(struct sensor *s)
 {
     s->ctrl_tab = calloc(TABLE_INITIAL, sizeof *s->ctrl_tab);
-    s->gre_tab = calloc(TABLE_INITIAL, sizeof *s->gre_tab);
-    if (!s->ctrl_tab || !s->gre_tab)
+    s->gre_slots = calloc(TABLE_INITIAL, sizeof *s->gre_slots);
+    if (!s->ctrl_tab || !s->gre_slots)
         return -1;
     s->ctrl_mask = s->gre_mask = TABLE_INITIAL - 1;
     return 0;
@@ -64,9 +64,9 @@ int tables_init(struct sensor *s)
 void tables_free(struct sensor *s)
 {
     free(s->ctrl_tab);
-    free(s->gre_tab);
+    free(s->gre_slots);
     s->ctrl_tab = NULL;
-    s->gre_tab = NULL;
+    s->gre_slots = NULL;
 }
 
 /* ---- control connections ---- */
@@ -148,7 +148,22 @@ void ctrl_touch(struct sensor *s, struct ctrl_conn *c)
     LIST_APPEND(s->ctrl_lru_head, s->ctrl_lru_tail, c, lru_prev, lru_next);
 }
 
-/* ---- calls by GRE key ---- */
+/* ---- calls by GRE key ----
+ *
+ * Open addressing with linear probing; an entry is 64 bits:
+ *   bits 0-31 1 + slab index of the call (0: empty slot), 32-47 the Call ID,
+ *   bit 48 the direction whose key it is, 49-63 a 15-bit tag of the key's hash.
+ * A lookup reads consecutive entries of one or two cache lines and opens a call
+ * only when Call ID and tag both match, so it touches the slot's line and the
+ * call it finds.  Several calls may hold the same key (see gre_find).  Removal
+ * shifts the following entries back, so there are no tombstones; the table
+ * doubles at 3/4 load. */
+
+#define GRE_E_REF 0xffffffffull
+#define GRE_E_ID_SHIFT 32
+#define GRE_E_DIR (1ull << 48)
+#define GRE_E_TAG_SHIFT 49
+#define GRE_E_MATCH (~GRE_E_REF & ~GRE_E_DIR) /* Call ID and tag */
 
 /* dir DIR_CLIENT: packets sent by the client, addressed to the server with the
  * PAC's Call ID; DIR_SERVER: to the client with the PNS's Call ID. */
@@ -163,37 +178,52 @@ static void gre_key(const struct call *k, int dir, const sn_addr **dst, uint16_t
     }
 }
 
-static struct call *link_call(struct gre_link *l)
+static uint64_t gre_entry_key(uint64_t h, uint16_t call_id)
 {
-    return (struct call *)((char *)l - offsetof(struct call, gre_link) - l->dir * sizeof(struct gre_link));
+    return ((uint64_t)call_id << GRE_E_ID_SHIFT) | ((h >> GRE_E_TAG_SHIFT) << GRE_E_TAG_SHIFT);
 }
 
-static uint32_t link_bucket(struct gre_link *l, uint32_t mask)
+/* The entry of call k's direction dir, and the hash of its key. */
+static uint64_t gre_entry(const struct call *k, int dir, uint64_t *hash)
 {
     const sn_addr *dst;
     uint16_t id;
-    gre_key(link_call(l), l->dir, &dst, &id);
-    return (uint32_t)gre_hash(dst, id) & mask;
+    gre_key(k, dir, &dst, &id);
+    uint64_t h = gre_hash(dst, id);
+    *hash = h;
+    return gre_entry_key(h, id) | (dir ? GRE_E_DIR : 0) | ((uint64_t)k->slot + 1);
 }
 
-static void gre_grow(struct sensor *s)
+static uint64_t gre_entry_hash(const struct sensor *s, uint64_t e)
+{
+    uint64_t h;
+    gre_entry(call_slab_get(&s->calls, (uint32_t)(e & GRE_E_REF) - 1), (e & GRE_E_DIR) ? 1 : 0, &h);
+    return h;
+}
+
+static void gre_place(uint64_t *slots, uint32_t mask, uint64_t h, uint64_t e)
+{
+    uint32_t i = (uint32_t)h & mask;
+    while (slots[i])
+        i = (i + 1) & mask;
+    slots[i] = e;
+}
+
+static bool gre_grow(struct sensor *s)
 {
     uint32_t nsize = (s->gre_mask + 1) * 2;
-    struct gre_link **nt = calloc(nsize, sizeof *nt);
+    if (!nsize)
+        return false;
+    uint64_t *nt = calloc(nsize, sizeof *nt);
     if (!nt)
-        return; /* keep the old table: longer chains, still correct */
-    for (uint32_t i = 0; i <= s->gre_mask; i++) {
-        struct gre_link *l = s->gre_tab[i], *next;
-        for (; l; l = next) {
-            next = l->next;
-            uint32_t b = link_bucket(l, nsize - 1);
-            l->next = nt[b];
-            nt[b] = l;
-        }
-    }
-    free(s->gre_tab);
-    s->gre_tab = nt;
+        return false;
+    for (uint32_t i = 0; i <= s->gre_mask; i++)
+        if (s->gre_slots[i])
+            gre_place(nt, nsize - 1, gre_entry_hash(s, s->gre_slots[i]), s->gre_slots[i]);
+    free(s->gre_slots);
+    s->gre_slots = nt;
     s->gre_mask = nsize - 1;
+    return true;
 }
 
 struct call *gre_find(struct sensor *s, const sn_addr *src, const sn_addr *dst, uint16_t call_id, int *dir)
@@ -202,31 +232,35 @@ struct call *gre_find(struct sensor *s, const sn_addr *src, const sn_addr *dst, 
      * (Call ID, peer address), so two clients of one server may hold the same
      * PAC Call ID.  Prefer the call whose other endpoint sent the packet; fall
      * back to any call with the key (NAT between the sensor and a peer). */
-    uint32_t b = (uint32_t)gre_hash(dst, call_id) & s->gre_mask;
+    uint64_t h = gre_hash(dst, call_id);
+    uint64_t want = gre_entry_key(h, call_id);
     struct call *any = NULL;
     int any_dir = 0;
-    for (struct gre_link *l = s->gre_tab[b]; l; l = l->next) {
-        if (l->call_id != call_id)
+    for (uint32_t i = (uint32_t)h & s->gre_mask;; i = (i + 1) & s->gre_mask) {
+        uint64_t e = s->gre_slots[i];
+        if (!e)
+            break;
+        if ((e & GRE_E_MATCH) != want)
             continue;
-        struct call *k = link_call(l);
-        /* The packet will touch CALL_HOT_BYTES of the call: with thousands of
-         * calls interleaved they are rarely cached, so ask for all the lines now
-         * and let the misses overlap instead of stalling one after another. */
-        for (size_t off = 64; off < CALL_HOT_BYTES; off += 64)
-            __builtin_prefetch((const char *)k + off, 1);
+        struct call *k = call_slab_get(&s->calls, (uint32_t)(e & GRE_E_REF) - 1);
+        /* the packet goes on to lines 1-2 of the call: ask for them now, so
+         * their misses overlap the check of line 0 */
+        __builtin_prefetch((const char *)k + 64, 1);
+        __builtin_prefetch((const char *)k + 128, 1);
+        int d = (e & GRE_E_DIR) ? DIR_SERVER : DIR_CLIENT;
         const sn_addr *kd;
         uint16_t kid;
-        gre_key(k, l->dir, &kd, &kid);
+        gre_key(k, d, &kd, &kid);
         if (kid != call_id || !sn_addr_eq(kd, dst))
             continue;
-        const sn_addr *peer = l->dir == DIR_CLIENT ? &k->client_ip : &k->server_ip;
+        const sn_addr *peer = d == DIR_CLIENT ? &k->client_ip : &k->server_ip;
         if (sn_addr_eq(peer, src)) {
-            *dir = l->dir;
+            *dir = d;
             return k;
         }
         if (!any) {
             any = k;
-            any_dir = l->dir;
+            any_dir = d;
         }
     }
     *dir = any_dir;
@@ -235,56 +269,96 @@ struct call *gre_find(struct sensor *s, const sn_addr *src, const sn_addr *dst, 
 
 void gre_insert(struct sensor *s, struct call *k, int dir)
 {
-    struct gre_link *l = &k->gre_link[dir];
-    if (l->in)
+    if (k->gre_in & (1u << dir))
         return;
-    if (s->n_gre >= (uint64_t)s->gre_mask + 1)
-        gre_grow(s);
-    l->dir = (uint8_t)dir;
-    l->call_id = dir == DIR_CLIENT ? k->pac_call_id : k->pns_call_id;
-    uint32_t b = link_bucket(l, s->gre_mask);
-    l->next = s->gre_tab[b];
-    s->gre_tab[b] = l;
-    l->in = 1;
+    /* grow at 3/4; if memory is short, fill up to 15/16 before refusing */
+    uint64_t size = (uint64_t)s->gre_mask + 1;
+    if ((s->n_gre + 1) * 4 > size * 3 && !gre_grow(s) && (s->n_gre + 1) * 16 > size * 15) {
+        s->st.calls_evicted++;
+        return;
+    }
+    uint64_t h;
+    uint64_t e = gre_entry(k, dir, &h);
+    gre_place(s->gre_slots, s->gre_mask, h, e);
+    k->gre_in |= (uint8_t)(1u << dir);
     s->n_gre++;
 }
 
 void gre_remove(struct sensor *s, struct call *k, int dir)
 {
-    struct gre_link *l = &k->gre_link[dir];
-    if (!l->in)
+    if (!(k->gre_in & (1u << dir)))
         return;
-    uint32_t b = link_bucket(l, s->gre_mask);
-    for (struct gre_link **pp = &s->gre_tab[b]; *pp; pp = &(*pp)->next)
-        if (*pp == l) {
-            *pp = l->next;
-            break;
-        }
-    l->in = 0;
-    l->next = NULL;
+    uint64_t h;
+    uint64_t e = gre_entry(k, dir, &h);
+    uint32_t mask = s->gre_mask;
+    uint32_t i = (uint32_t)h & mask;
+    while (s->gre_slots[i] != e) {
+        if (!s->gre_slots[i])
+            return; /* not reached: gre_in says it is there */
+        i = (i + 1) & mask;
+    }
+    /* backward shift: move up each later entry of the run that may live at i */
+    for (uint32_t j = (i + 1) & mask; s->gre_slots[j]; j = (j + 1) & mask) {
+        uint32_t home = (uint32_t)gre_entry_hash(s, s->gre_slots[j]) & mask;
+        /* the entry at j stays unless its home is cyclically outside (i, j] */
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays)
+            continue;
+        s->gre_slots[i] = s->gre_slots[j];
+        i = j;
+    }
+    s->gre_slots[i] = 0;
+    k->gre_in &= (uint8_t) ~(1u << dir);
     s->n_gre--;
 }
 
 /* ---- activity (expiry) and interim lists of calls ---- */
 
+/* The activity list links slots (1 + index): they sit in the call's first line. */
+static void lru_unlink(struct sensor *s, struct call *k)
+{
+    uint32_t self = k->slot + 1;
+    if (k->lru_prev)
+        call_ref(s, k->lru_prev)->lru_next = k->lru_next;
+    else if (s->call_lru_head == self)
+        s->call_lru_head = k->lru_next;
+    if (k->lru_next)
+        call_ref(s, k->lru_next)->lru_prev = k->lru_prev;
+    else if (s->call_lru_tail == self)
+        s->call_lru_tail = k->lru_prev;
+    k->lru_prev = k->lru_next = 0;
+}
+
+static void lru_append(struct sensor *s, struct call *k)
+{
+    uint32_t self = k->slot + 1;
+    k->lru_prev = s->call_lru_tail;
+    k->lru_next = 0;
+    if (s->call_lru_tail)
+        call_ref(s, s->call_lru_tail)->lru_next = self;
+    else
+        s->call_lru_head = self;
+    s->call_lru_tail = self;
+}
+
 void call_lists_add(struct sensor *s, struct call *k)
 {
-    LIST_APPEND(s->call_lru_head, s->call_lru_tail, k, lru_prev, lru_next);
+    lru_append(s, k);
     LIST_APPEND(s->im_head, s->im_tail, k, im_prev, im_next);
 }
 
 void call_lists_remove(struct sensor *s, struct call *k)
 {
-    LIST_UNLINK(s->call_lru_head, s->call_lru_tail, k, lru_prev, lru_next);
+    lru_unlink(s, k);
     LIST_UNLINK(s->im_head, s->im_tail, k, im_prev, im_next);
 }
 
 void call_touch(struct sensor *s, struct call *k)
 {
-    if (s->call_lru_tail == k)
+    if (s->call_lru_tail == k->slot + 1)
         return;
-    LIST_UNLINK(s->call_lru_head, s->call_lru_tail, k, lru_prev, lru_next);
-    LIST_APPEND(s->call_lru_head, s->call_lru_tail, k, lru_prev, lru_next);
+    lru_unlink(s, k);
+    lru_append(s, k);
 }
 
 void interim_requeue(struct sensor *s, struct call *k)
