@@ -53,6 +53,11 @@ uint64_t bench_make_capture(const char *path, uint32_t n, uint32_t per) { return
 
 uint64_t bench_make_capture_burst(const char *path, uint32_t n, uint32_t per, uint32_t burst)
 {
+    return bench_make_capture_order(path, n, per, burst, 0);
+}
+
+uint64_t bench_make_capture_order(const char *path, uint32_t n, uint32_t per, uint32_t burst, int shuffle)
+{
     if (burst < 1)
         burst = 1;
     pcapw *w = pcapw_open(path, 1);
@@ -96,8 +101,25 @@ uint64_t bench_make_capture_burst(const char *path, uint32_t n, uint32_t per, ui
         pk += 6;
         ts += 100;
     }
-    for (uint32_t r0 = 0; r0 < per; r0 += burst)
-        for (uint32_t i = 0; i < n; i++)
+    uint32_t *order = malloc(n * sizeof *order);
+    if (!order) {
+        perror("bench capture");
+        exit(1);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    uint64_t rng = 0x9e3779b97f4a7c15ull; /* xorshift64: the same capture every run */
+    for (uint32_t r0 = 0; r0 < per; r0 += burst) {
+        for (uint32_t i = n; shuffle && i > 1; i--) { /* Fisher-Yates */
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            uint32_t j = (uint32_t)(rng % i), x = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = x;
+        }
+        for (uint32_t oi = 0; oi < n; oi++) {
+            uint32_t i = order[oi];
             for (uint32_t r = r0; r < r0 + burst && r < per; r++) {
                 struct sess *s = &ss[i];
                 int from_client = (r + i) & 1;
@@ -106,6 +128,9 @@ uint64_t bench_make_capture_burst(const char *path, uint32_t n, uint32_t per, ui
                 ts += 10;
                 pk++;
             }
+        }
+    }
+    free(order);
     for (uint32_t i = 0; i < n; i++) {
         struct pptp_ctrl_msg m;
         memset(&m, 0, sizeof m);
