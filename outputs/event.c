@@ -366,7 +366,9 @@ INLINE bool store_value(ev *e, ev_field *f, const value *v)
 {
     switch (v->type) {
     case EV_T_STR:
-        if (f->type == EV_T_STR && v->slen <= f->v.s.len) {
+        if (v->slen == 0) { /* a placeholder (the only empty string stored): no bytes */
+            f->v.s.off = 0;
+        } else if (f->type == EV_T_STR && v->slen <= f->v.s.len) {
             memmove(e->arena + f->v.s.off, v->s, v->slen);
             e->arena[f->v.s.off + v->slen] = '\0';
         } else {
@@ -523,6 +525,12 @@ bool ev_set_str_n(ev *e, const char *key, const char *val, size_t len)
 bool ev_set_str(ev *e, const char *key, const char *val)
 {
     return set_string(e, key, val, val ? strlen(val) : 0);
+}
+
+bool ev_set_placeholder(ev *e, const char *key)
+{
+    value v = {.type = EV_T_STR, .s = "", .slen = 0};
+    return set_scalar(e, key, &v);
 }
 
 bool ev_set_int(ev *e, const char *key, int64_t val)

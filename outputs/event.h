@@ -144,6 +144,13 @@ size_t ev_ip_text(int af, const void *addr, char *out, size_t cap);
  * (floored) to the microsecond. */
 bool ev_set_time(ev *e, const char *key, int64_t ns);
 
+/* A string field whose value comes later: the key takes its slot and its
+ * place in the rendering now, the value no arena bytes, so the setting that
+ * follows uses exactly the arena a first setting would.  For a template that
+ * is copied (ev_copy) and then completed: set every placeholder before the
+ * event is rendered (one left unset renders as "").  False when dropped. */
+bool ev_set_placeholder(ev *e, const char *key);
+
 /* Arrays: append one element to the array named key (created on first use).
  * A value equal to an element already in the array is not added again (the
  * call returns true): ECS related.* fields are sets.  Setting the key with a
