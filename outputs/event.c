@@ -48,6 +48,8 @@ void ev_reset(ev *e)
     e->nobjs = 1;
     e->last_parent = 0;
     e->obj[0] = (ev_obj){.first = EV_NODE_NONE, .last = EV_NODE_NONE};
+    e->tm_ok = 0;
+    e->tm_next = 0;
 }
 
 void ev_copy(ev *dst, const ev *src)
@@ -590,10 +592,34 @@ bool ev_set_ip(ev *e, const char *key, int af, const void *addr)
     return ev_set_str_n(e, key, buf, n);
 }
 
+static void split_time(int64_t ns, int64_t *secs, unsigned *usec);
+static size_t format_secs(int64_t secs, char *out);
+static size_t format_usec(unsigned usec, char *out);
+
 bool ev_set_time(ev *e, const char *key, int64_t ns)
 {
+    /* the date and time of day change at most once a second: the text of the
+     * last two seconds is kept (a third of the cost of the calendar arithmetic) */
     char buf[EV_TIME_BUFSZ];
-    size_t n = ev_format_time(ns, buf);
+    int64_t secs;
+    unsigned usec;
+    split_time(ns, &secs, &usec);
+    size_t n;
+    if ((e->tm_ok & 1) && e->tm_sec[0] == secs) {
+        memcpy(buf, e->tm_text[0], 19);
+        n = 19;
+    } else if ((e->tm_ok & 2) && e->tm_sec[1] == secs) {
+        memcpy(buf, e->tm_text[1], 19);
+        n = 19;
+    } else {
+        n = format_secs(secs, buf);
+        unsigned i = e->tm_next;
+        e->tm_next ^= 1;
+        e->tm_sec[i] = secs;
+        memcpy(e->tm_text[i], buf, 19);
+        e->tm_ok |= (uint8_t)(1u << i);
+    }
+    n += format_usec(usec, buf + n);
     return ev_set_str_n(e, key, buf, n);
 }
 
@@ -771,12 +797,17 @@ static char *put2(char *p, unsigned v)
     return p + 2;
 }
 
-size_t ev_format_time(int64_t ns, char *out)
+/* ns since the epoch floored to microseconds: seconds and microseconds. */
+static void split_time(int64_t ns, int64_t *secs, unsigned *usec)
 {
-    /* floor to microseconds, then split into days / second of day / usec */
     int64_t us = ns / 1000 - ((ns % 1000) < 0);
-    int64_t secs = us / 1000000 - ((us % 1000000) < 0);
-    unsigned usec = (unsigned)(us - secs * 1000000);
+    *secs = us / 1000000 - ((us % 1000000) < 0);
+    *usec = (unsigned)(us - *secs * 1000000);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" (19 bytes) of secs since the epoch; its length. */
+static size_t format_secs(int64_t secs, char *out)
+{
     int64_t days = secs / 86400 - ((secs % 86400) < 0);
     unsigned sod = (unsigned)(secs - days * 86400);
 
@@ -806,6 +837,13 @@ size_t ev_format_time(int64_t ns, char *out)
     p = put2(p, sod / 60 % 60);
     *p++ = ':';
     p = put2(p, sod % 60);
+    return (size_t)(p - out);
+}
+
+/* ".uuuuuuZ" and a NUL; its length (8). */
+static size_t format_usec(unsigned usec, char *out)
+{
+    char *p = out;
     *p++ = '.';
     p = put2(p, usec / 10000);
     p = put2(p, usec / 100 % 100);
@@ -813,4 +851,13 @@ size_t ev_format_time(int64_t ns, char *out)
     *p++ = 'Z';
     *p = '\0';
     return (size_t)(p - out);
+}
+
+size_t ev_format_time(int64_t ns, char *out)
+{
+    int64_t secs;
+    unsigned usec;
+    split_time(ns, &secs, &usec);
+    size_t n = format_secs(secs, out);
+    return n + format_usec(usec, out + n);
 }

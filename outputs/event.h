@@ -118,6 +118,13 @@ typedef struct ev {
                                          its key; EV_NODE_NONE: the slot is no member */
     uint8_t elem_next[EV_MAX_FIELDS]; /* arrays: slot of the next element, 0 = none */
     ev_obj obj[EV_MAX_OBJS];
+    /* ev_set_time(): the "YYYY-MM-DDTHH:MM:SS" text of the last two seconds it
+     * formatted (events carry packet and wall-clock times), whatever the
+     * fields; cleared by ev_reset(), left alone by ev_copy() */
+    int64_t tm_sec[2];
+    char tm_text[2][20];
+    uint8_t tm_ok;   /* bit i: entry i holds a second */
+    uint8_t tm_next; /* entry to replace next */
     char arena[EV_ARENA_SIZE];
 } ev;
 

@@ -1074,3 +1074,19 @@ Test(event_json, placeholders_then_values_equal_setting_in_order)
         cr_assert_eq(ev_dropped(&E), 0);
     }
 }
+
+/* ev_set_time() remembers the text of recent seconds: alternating time bases,
+ * second and day boundaries and negative times still give ev_format_time(). */
+Test(event_json, set_time_memo_matches_format)
+{
+    static const int64_t t[] = {1700000000123456789LL, 1763627525000000000LL, 1700000000999999999LL,
+                                1700000001000000000LL, 1763627525999999000LL, 1700000001000000999LL,
+                                -1LL, -1000000000LL, 0, 1700006399999999999LL, 1700006400000000000LL, -1LL};
+    ev_reset(&E);
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char want[EV_TIME_BUFSZ];
+        ev_format_time(t[i], want);
+        cr_assert(ev_set_time(&E, "@timestamp", t[i]));
+        cr_assert_str_eq(ev_get_str(&E, "@timestamp", NULL), want, "at %zu", i);
+    }
+}
