@@ -463,10 +463,10 @@ INLINE void note_dataset(ev *e, const char *key, size_t klen, const value *v)
                    : (uint8_t)EV_CLASS_UNKNOWN;
 }
 
-INLINE bool set_scalar(ev *e, const char *key, const value *v)
+INLINE bool set_scalar(ev *e, const char *key, size_t klen, const value *v)
 {
     kinfo k;
-    if (!key_parse(key, &k))
+    if (!key_parse_n(key, klen, &k))
         return drop_invalid(e);
     if (v->type == EV_T_STR && v->slen > EV_ARENA_SIZE)
         return drop_full(e);
@@ -506,51 +506,41 @@ bool ev_unset(ev *e, const char *key)
     return true;
 }
 
-static bool set_string(ev *e, const char *key, const char *val, size_t len)
+bool ev_set_str_kn(ev *e, const char *key, size_t klen, const char *val, size_t len)
 {
     if (!val || len == 0) {
         kinfo k;
-        if (!key_parse(key, &k))
+        if (!key_parse_n(key, klen, &k))
             return drop_invalid(e);
         ev_unset(e, key);
         return true;
     }
     value v = {.type = EV_T_STR, .s = val, .slen = len};
-    return set_scalar(e, key, &v);
-}
-
-bool ev_set_str_n(ev *e, const char *key, const char *val, size_t len)
-{
-    return set_string(e, key, val, len);
-}
-
-bool ev_set_str(ev *e, const char *key, const char *val)
-{
-    return set_string(e, key, val, val ? strlen(val) : 0);
+    return set_scalar(e, key, klen, &v);
 }
 
 bool ev_set_placeholder(ev *e, const char *key)
 {
     value v = {.type = EV_T_STR, .s = "", .slen = 0};
-    return set_scalar(e, key, &v);
+    return set_scalar(e, key, ev_key_len(key), &v);
 }
 
-bool ev_set_int(ev *e, const char *key, int64_t val)
+bool ev_set_int_k(ev *e, const char *key, size_t klen, int64_t val)
 {
     value v = {.type = EV_T_INT, .i = val};
-    return set_scalar(e, key, &v);
+    return set_scalar(e, key, klen, &v);
 }
 
-bool ev_set_uint(ev *e, const char *key, uint64_t val)
+bool ev_set_uint_k(ev *e, const char *key, size_t klen, uint64_t val)
 {
     value v = {.type = EV_T_UINT, .u = val};
-    return set_scalar(e, key, &v);
+    return set_scalar(e, key, klen, &v);
 }
 
-bool ev_set_bool(ev *e, const char *key, bool val)
+bool ev_set_bool_k(ev *e, const char *key, size_t klen, bool val)
 {
     value v = {.type = EV_T_BOOL, .b = val};
-    return set_scalar(e, key, &v);
+    return set_scalar(e, key, klen, &v);
 }
 
 /* Dotted quad of 4 network-order bytes into out (>= 16 bytes); its length.
@@ -583,20 +573,20 @@ size_t ev_ip_text(int af, const void *addr, char *out, size_t cap)
     return strlen(out);
 }
 
-bool ev_set_ip(ev *e, const char *key, int af, const void *addr)
+bool ev_set_ip_k(ev *e, const char *key, size_t klen, int af, const void *addr)
 {
     char buf[INET6_ADDRSTRLEN];
     size_t n = ev_ip_text(af, addr, buf, sizeof buf);
     if (!n)
         return drop_invalid(e);
-    return ev_set_str_n(e, key, buf, n);
+    return ev_set_str_kn(e, key, klen, buf, n);
 }
 
 static void split_time(int64_t ns, int64_t *secs, unsigned *usec);
 static size_t format_secs(int64_t secs, char *out);
 static size_t format_usec(unsigned usec, char *out);
 
-bool ev_set_time(ev *e, const char *key, int64_t ns)
+bool ev_set_time_k(ev *e, const char *key, size_t klen, int64_t ns)
 {
     /* the date and time of day change at most once a second: the text of the
      * last two seconds is kept (a third of the cost of the calendar arithmetic) */
@@ -620,7 +610,7 @@ bool ev_set_time(ev *e, const char *key, int64_t ns)
         e->tm_ok |= (uint8_t)(1u << i);
     }
     n += format_usec(usec, buf + n);
-    return ev_set_str_n(e, key, buf, n);
+    return ev_set_str_kn(e, key, klen, buf, n);
 }
 
 /* ---- arrays -------------------------------------------------------------- */
@@ -641,10 +631,10 @@ static bool same_value(const ev *e, const ev_field *f, const value *v)
     }
 }
 
-static bool add_element(ev *e, const char *key, const value *v)
+static bool add_element(ev *e, const char *key, size_t klen, const value *v)
 {
     kinfo k;
-    if (!key_parse(key, &k))
+    if (!key_parse_n(key, klen, &k))
         return drop_invalid(e);
     if (v->type == EV_T_STR && v->slen > EV_ARENA_SIZE)
         return drop_full(e);
@@ -680,17 +670,17 @@ static bool add_element(ev *e, const char *key, const value *v)
     return true;
 }
 
-bool ev_add_str_array_n(ev *e, const char *key, const char *val, size_t len)
+bool ev_add_str_array_kn(ev *e, const char *key, size_t klen, const char *val, size_t len)
 {
     if (!val || len == 0)
         return true;
     value v = {.type = EV_T_STR, .s = val, .slen = len};
-    return add_element(e, key, &v);
+    return add_element(e, key, klen, &v);
 }
 
-bool ev_add_str_array(ev *e, const char *key, const char *val)
+bool ev_add_str_array_n(ev *e, const char *key, const char *val, size_t len)
 {
-    return ev_add_str_array_n(e, key, val, val ? strlen(val) : 0);
+    return ev_add_str_array_kn(e, key, ev_key_len(key), val, len);
 }
 
 bool ev_add_ip_array(ev *e, const char *key, int af, const void *addr)
@@ -705,7 +695,7 @@ bool ev_add_ip_array(ev *e, const char *key, int af, const void *addr)
 bool ev_add_int_array(ev *e, const char *key, int64_t val)
 {
     value v = {.type = EV_T_INT, .i = val};
-    return add_element(e, key, &v);
+    return add_element(e, key, ev_key_len(key), &v);
 }
 
 /* ---- readers ------------------------------------------------------------- */
