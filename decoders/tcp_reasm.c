@@ -97,6 +97,22 @@ void tcp_stream_park_restore(tcp_stream *st, const tcp_stream_limits *lim, const
     st->fin_seen = (pk->flags & 8) != 0;
 }
 
+bool tcp_stream_park_advance(tcp_stream_park *pk, const tcp_stream_limits *lim, uint32_t seq, size_t len)
+{
+    tcp_stream_limits l;
+    tcp_stream_limits_default(&l);
+    if (lim && lim->max_ready_bytes)
+        l.max_ready_bytes = lim->max_ready_bytes < TCP_STREAM_LIMIT_CEILING ? lim->max_ready_bytes
+                                                                           : TCP_STREAM_LIMIT_CEILING;
+    /* what tcp_stream_add() would do: no SYN/RST/FIN handling, no mid-stream
+     * pickup, nothing held, and deliver() neither drops nor flags a resync */
+    if (len == 0 || len >= l.max_ready_bytes || pk->state != TCP_STREAM_OPEN || !(pk->flags & 1) ||
+        (pk->flags & 8) || seq != pk->next_seq)
+        return false;
+    pk->next_seq += (uint32_t)len;
+    return true;
+}
+
 static const val_name state_names[] = {
     {TCP_STREAM_NONE, "none"},     {TCP_STREAM_OPEN, "open"},   {TCP_STREAM_FIN_SEEN, "fin_seen"},
     {TCP_STREAM_CLOSED, "closed"}, {TCP_STREAM_RESET, "reset"},

@@ -176,6 +176,14 @@ bool tcp_stream_parkable(const tcp_stream *st);
 void tcp_stream_park_save(const tcp_stream *st, tcp_stream_park *pk);
 /* Initialise st with lim and restore the position saved in pk. */
 void tcp_stream_park_restore(tcp_stream *st, const tcp_stream_limits *lim, const tcp_stream_park *pk);
+/* A segment of len (> 0) payload bytes at seq, without SYN, FIN or RST, that a
+ * stream restored from pk (with limits lim, NULL: defaults) would simply append
+ * to its ready bytes: the stream is open, synced, has seen no FIN, seq is its
+ * next byte and len is below the ready-bytes limit.  Then advance pk past the
+ * segment, as restoring, adding the segment, consuming all of it and parking
+ * again would, and return true: the caller uses the bytes in place.  Otherwise
+ * return false and leave pk unchanged (take the ordinary path). */
+bool tcp_stream_park_advance(tcp_stream_park *pk, const tcp_stream_limits *lim, uint32_t seq, size_t len);
 /* Stable name of a state: "none", "open", "fin_seen", "closed", "reset". */
 const char *tcp_stream_state_name(tcp_stream_state s);
 

@@ -48,6 +48,8 @@ void ev_reset(ev *e)
     e->nobjs = 1;
     e->last_parent = 0;
     e->obj[0] = (ev_obj){.first = EV_NODE_NONE, .last = EV_NODE_NONE};
+    e->tm_ok = 0;
+    e->tm_next = 0;
 }
 
 void ev_copy(ev *dst, const ev *src)
@@ -366,7 +368,9 @@ INLINE bool store_value(ev *e, ev_field *f, const value *v)
 {
     switch (v->type) {
     case EV_T_STR:
-        if (f->type == EV_T_STR && v->slen <= f->v.s.len) {
+        if (v->slen == 0) { /* a placeholder (the only empty string stored): no bytes */
+            f->v.s.off = 0;
+        } else if (f->type == EV_T_STR && v->slen <= f->v.s.len) {
             memmove(e->arena + f->v.s.off, v->s, v->slen);
             e->arena[f->v.s.off + v->slen] = '\0';
         } else {
@@ -459,10 +463,10 @@ INLINE void note_dataset(ev *e, const char *key, size_t klen, const value *v)
                    : (uint8_t)EV_CLASS_UNKNOWN;
 }
 
-INLINE bool set_scalar(ev *e, const char *key, const value *v)
+INLINE bool set_scalar(ev *e, const char *key, size_t klen, const value *v)
 {
     kinfo k;
-    if (!key_parse(key, &k))
+    if (!key_parse_n(key, klen, &k))
         return drop_invalid(e);
     if (v->type == EV_T_STR && v->slen > EV_ARENA_SIZE)
         return drop_full(e);
@@ -502,45 +506,41 @@ bool ev_unset(ev *e, const char *key)
     return true;
 }
 
-static bool set_string(ev *e, const char *key, const char *val, size_t len)
+bool ev_set_str_kn(ev *e, const char *key, size_t klen, const char *val, size_t len)
 {
     if (!val || len == 0) {
         kinfo k;
-        if (!key_parse(key, &k))
+        if (!key_parse_n(key, klen, &k))
             return drop_invalid(e);
         ev_unset(e, key);
         return true;
     }
     value v = {.type = EV_T_STR, .s = val, .slen = len};
-    return set_scalar(e, key, &v);
+    return set_scalar(e, key, klen, &v);
 }
 
-bool ev_set_str_n(ev *e, const char *key, const char *val, size_t len)
+bool ev_set_placeholder(ev *e, const char *key)
 {
-    return set_string(e, key, val, len);
+    value v = {.type = EV_T_STR, .s = "", .slen = 0};
+    return set_scalar(e, key, ev_key_len(key), &v);
 }
 
-bool ev_set_str(ev *e, const char *key, const char *val)
-{
-    return set_string(e, key, val, val ? strlen(val) : 0);
-}
-
-bool ev_set_int(ev *e, const char *key, int64_t val)
+bool ev_set_int_k(ev *e, const char *key, size_t klen, int64_t val)
 {
     value v = {.type = EV_T_INT, .i = val};
-    return set_scalar(e, key, &v);
+    return set_scalar(e, key, klen, &v);
 }
 
-bool ev_set_uint(ev *e, const char *key, uint64_t val)
+bool ev_set_uint_k(ev *e, const char *key, size_t klen, uint64_t val)
 {
     value v = {.type = EV_T_UINT, .u = val};
-    return set_scalar(e, key, &v);
+    return set_scalar(e, key, klen, &v);
 }
 
-bool ev_set_bool(ev *e, const char *key, bool val)
+bool ev_set_bool_k(ev *e, const char *key, size_t klen, bool val)
 {
     value v = {.type = EV_T_BOOL, .b = val};
-    return set_scalar(e, key, &v);
+    return set_scalar(e, key, klen, &v);
 }
 
 /* Dotted quad of 4 network-order bytes into out (>= 16 bytes); its length.
@@ -573,20 +573,44 @@ size_t ev_ip_text(int af, const void *addr, char *out, size_t cap)
     return strlen(out);
 }
 
-bool ev_set_ip(ev *e, const char *key, int af, const void *addr)
+bool ev_set_ip_k(ev *e, const char *key, size_t klen, int af, const void *addr)
 {
     char buf[INET6_ADDRSTRLEN];
     size_t n = ev_ip_text(af, addr, buf, sizeof buf);
     if (!n)
         return drop_invalid(e);
-    return ev_set_str_n(e, key, buf, n);
+    return ev_set_str_kn(e, key, klen, buf, n);
 }
 
-bool ev_set_time(ev *e, const char *key, int64_t ns)
+static void split_time(int64_t ns, int64_t *secs, unsigned *usec);
+static size_t format_secs(int64_t secs, char *out);
+static size_t format_usec(unsigned usec, char *out);
+
+bool ev_set_time_k(ev *e, const char *key, size_t klen, int64_t ns)
 {
+    /* the date and time of day change at most once a second: the text of the
+     * last two seconds is kept (a third of the cost of the calendar arithmetic) */
     char buf[EV_TIME_BUFSZ];
-    size_t n = ev_format_time(ns, buf);
-    return ev_set_str_n(e, key, buf, n);
+    int64_t secs;
+    unsigned usec;
+    split_time(ns, &secs, &usec);
+    size_t n;
+    if ((e->tm_ok & 1) && e->tm_sec[0] == secs) {
+        memcpy(buf, e->tm_text[0], 19);
+        n = 19;
+    } else if ((e->tm_ok & 2) && e->tm_sec[1] == secs) {
+        memcpy(buf, e->tm_text[1], 19);
+        n = 19;
+    } else {
+        n = format_secs(secs, buf);
+        unsigned i = e->tm_next;
+        e->tm_next ^= 1;
+        e->tm_sec[i] = secs;
+        memcpy(e->tm_text[i], buf, 19);
+        e->tm_ok |= (uint8_t)(1u << i);
+    }
+    n += format_usec(usec, buf + n);
+    return ev_set_str_kn(e, key, klen, buf, n);
 }
 
 /* ---- arrays -------------------------------------------------------------- */
@@ -607,10 +631,10 @@ static bool same_value(const ev *e, const ev_field *f, const value *v)
     }
 }
 
-static bool add_element(ev *e, const char *key, const value *v)
+static bool add_element(ev *e, const char *key, size_t klen, const value *v)
 {
     kinfo k;
-    if (!key_parse(key, &k))
+    if (!key_parse_n(key, klen, &k))
         return drop_invalid(e);
     if (v->type == EV_T_STR && v->slen > EV_ARENA_SIZE)
         return drop_full(e);
@@ -646,17 +670,17 @@ static bool add_element(ev *e, const char *key, const value *v)
     return true;
 }
 
-bool ev_add_str_array_n(ev *e, const char *key, const char *val, size_t len)
+bool ev_add_str_array_kn(ev *e, const char *key, size_t klen, const char *val, size_t len)
 {
     if (!val || len == 0)
         return true;
     value v = {.type = EV_T_STR, .s = val, .slen = len};
-    return add_element(e, key, &v);
+    return add_element(e, key, klen, &v);
 }
 
-bool ev_add_str_array(ev *e, const char *key, const char *val)
+bool ev_add_str_array_n(ev *e, const char *key, const char *val, size_t len)
 {
-    return ev_add_str_array_n(e, key, val, val ? strlen(val) : 0);
+    return ev_add_str_array_kn(e, key, ev_key_len(key), val, len);
 }
 
 bool ev_add_ip_array(ev *e, const char *key, int af, const void *addr)
@@ -671,7 +695,7 @@ bool ev_add_ip_array(ev *e, const char *key, int af, const void *addr)
 bool ev_add_int_array(ev *e, const char *key, int64_t val)
 {
     value v = {.type = EV_T_INT, .i = val};
-    return add_element(e, key, &v);
+    return add_element(e, key, ev_key_len(key), &v);
 }
 
 /* ---- readers ------------------------------------------------------------- */
@@ -763,12 +787,17 @@ static char *put2(char *p, unsigned v)
     return p + 2;
 }
 
-size_t ev_format_time(int64_t ns, char *out)
+/* ns since the epoch floored to microseconds: seconds and microseconds. */
+static void split_time(int64_t ns, int64_t *secs, unsigned *usec)
 {
-    /* floor to microseconds, then split into days / second of day / usec */
     int64_t us = ns / 1000 - ((ns % 1000) < 0);
-    int64_t secs = us / 1000000 - ((us % 1000000) < 0);
-    unsigned usec = (unsigned)(us - secs * 1000000);
+    *secs = us / 1000000 - ((us % 1000000) < 0);
+    *usec = (unsigned)(us - *secs * 1000000);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" (19 bytes) of secs since the epoch; its length. */
+static size_t format_secs(int64_t secs, char *out)
+{
     int64_t days = secs / 86400 - ((secs % 86400) < 0);
     unsigned sod = (unsigned)(secs - days * 86400);
 
@@ -798,6 +827,13 @@ size_t ev_format_time(int64_t ns, char *out)
     p = put2(p, sod / 60 % 60);
     *p++ = ':';
     p = put2(p, sod % 60);
+    return (size_t)(p - out);
+}
+
+/* ".uuuuuuZ" and a NUL; its length (8). */
+static size_t format_usec(unsigned usec, char *out)
+{
+    char *p = out;
     *p++ = '.';
     p = put2(p, usec / 10000);
     p = put2(p, usec / 100 % 100);
@@ -805,4 +841,13 @@ size_t ev_format_time(int64_t ns, char *out)
     *p++ = 'Z';
     *p = '\0';
     return (size_t)(p - out);
+}
+
+size_t ev_format_time(int64_t ns, char *out)
+{
+    int64_t secs;
+    unsigned usec;
+    split_time(ns, &secs, &usec);
+    size_t n = format_secs(secs, out);
+    return n + format_usec(usec, out + n);
 }

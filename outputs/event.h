@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define EV_MAX_FIELDS 128  /* field slots; each array element uses one */
 #define EV_ARENA_SIZE 8192 /* bytes for keys and string values (each + NUL) */
@@ -118,37 +119,82 @@ typedef struct ev {
                                          its key; EV_NODE_NONE: the slot is no member */
     uint8_t elem_next[EV_MAX_FIELDS]; /* arrays: slot of the next element, 0 = none */
     ev_obj obj[EV_MAX_OBJS];
+    /* ev_set_time(): the "YYYY-MM-DDTHH:MM:SS" text of the last two seconds it
+     * formatted (events carry packet and wall-clock times), whatever the
+     * fields; cleared by ev_reset(), left alone by ev_copy() */
+    int64_t tm_sec[2];
+    char tm_text[2][20];
+    uint8_t tm_ok;   /* bit i: entry i holds a second */
+    uint8_t tm_next; /* entry to replace next */
     char arena[EV_ARENA_SIZE];
 } ev;
 
 /* Empty the event (fields, arena, counters, class).  O(1); also the initialiser. */
 void ev_reset(ev *e);
 
+/* Length of a key (NULL: 0, an invalid key).  The setters below are inline
+ * wrappers that take it here, where a literal key's length is a constant, and
+ * pass it to the *_k functions: no strlen() per field.  The *_k functions
+ * take klen = strlen(key). */
+static inline size_t ev_key_len(const char *key) { return key ? strlen(key) : 0; }
+bool ev_set_str_kn(ev *e, const char *key, size_t klen, const char *val, size_t len);
+bool ev_set_int_k(ev *e, const char *key, size_t klen, int64_t val);
+bool ev_set_uint_k(ev *e, const char *key, size_t klen, uint64_t val);
+bool ev_set_bool_k(ev *e, const char *key, size_t klen, bool val);
+bool ev_set_ip_k(ev *e, const char *key, size_t klen, int af, const void *addr);
+bool ev_set_time_k(ev *e, const char *key, size_t klen, int64_t ns);
+bool ev_add_str_array_kn(ev *e, const char *key, size_t klen, const char *val, size_t len);
+
 /* Scalars.  Return true when the field is stored (or, for an empty string,
  * removed as asked); false when it was dropped (counted in e->dropped). */
-bool ev_set_str(ev *e, const char *key, const char *val);
+static inline bool ev_set_str(ev *e, const char *key, const char *val)
+{
+    return ev_set_str_kn(e, key, ev_key_len(key), val, val ? strlen(val) : 0);
+}
 /* len bytes from val, which need not be NUL terminated and may contain any
  * byte (json.h escapes them).  val may be NULL when len is 0. */
-bool ev_set_str_n(ev *e, const char *key, const char *val, size_t len);
-bool ev_set_int(ev *e, const char *key, int64_t val);
-bool ev_set_uint(ev *e, const char *key, uint64_t val);
-bool ev_set_bool(ev *e, const char *key, bool val);
+static inline bool ev_set_str_n(ev *e, const char *key, const char *val, size_t len)
+{
+    return ev_set_str_kn(e, key, ev_key_len(key), val, len);
+}
+static inline bool ev_set_int(ev *e, const char *key, int64_t val) { return ev_set_int_k(e, key, ev_key_len(key), val); }
+static inline bool ev_set_uint(ev *e, const char *key, uint64_t val)
+{
+    return ev_set_uint_k(e, key, ev_key_len(key), val);
+}
+static inline bool ev_set_bool(ev *e, const char *key, bool val) { return ev_set_bool_k(e, key, ev_key_len(key), val); }
 /* An IP address in text form (inet_ntop): af AF_INET (addr: 4 bytes, network
  * order) or AF_INET6 (16 bytes).  Other families are dropped as invalid. */
-bool ev_set_ip(ev *e, const char *key, int af, const void *addr);
+static inline bool ev_set_ip(ev *e, const char *key, int af, const void *addr)
+{
+    return ev_set_ip_k(e, key, ev_key_len(key), af, addr);
+}
 /* The text ev_set_ip() writes for an address (AF_INET: 4 bytes, AF_INET6: 16, network
  * order) into out (cap >= 46 is always enough); its length, 0 for a bad family. */
 size_t ev_ip_text(int af, const void *addr, char *out, size_t cap);
 /* A time as RFC 3339 UTC with microseconds, "2025-11-20T08:32:05.123456Z";
  * ns is nanoseconds since the Unix epoch (negative allowed), truncated
  * (floored) to the microsecond. */
-bool ev_set_time(ev *e, const char *key, int64_t ns);
+static inline bool ev_set_time(ev *e, const char *key, int64_t ns)
+{
+    return ev_set_time_k(e, key, ev_key_len(key), ns);
+}
+
+/* A string field whose value comes later: the key takes its slot and its
+ * place in the rendering now, the value no arena bytes, so the setting that
+ * follows uses exactly the arena a first setting would.  For a template that
+ * is copied (ev_copy) and then completed: set every placeholder before the
+ * event is rendered (one left unset renders as "").  False when dropped. */
+bool ev_set_placeholder(ev *e, const char *key);
 
 /* Arrays: append one element to the array named key (created on first use).
  * A value equal to an element already in the array is not added again (the
  * call returns true): ECS related.* fields are sets.  Setting the key with a
  * scalar setter replaces the whole array.  Empty strings are ignored. */
-bool ev_add_str_array(ev *e, const char *key, const char *val);
+static inline bool ev_add_str_array(ev *e, const char *key, const char *val)
+{
+    return ev_add_str_array_kn(e, key, ev_key_len(key), val, val ? strlen(val) : 0);
+}
 bool ev_add_str_array_n(ev *e, const char *key, const char *val, size_t len);
 bool ev_add_ip_array(ev *e, const char *key, int af, const void *addr);
 bool ev_add_int_array(ev *e, const char *key, int64_t val);

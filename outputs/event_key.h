@@ -238,11 +238,10 @@ INLINE void dots_at(uint64_t *d0, uint64_t *d1, unsigned m, size_t at)
  * a time, the last 16 (or 8) overlapping the others: no byte beyond the key
  * is read.  Returns the length, 0 when the key is invalid.
  */
-INLINE size_t key_parse(const char *key, kinfo *k)
+INLINE size_t key_parse_n(const char *key, size_t n, kinfo *k)
 {
     if (!key)
         return 0;
-    size_t n = strlen(key);
     if (n - 1 >= EV_KEY_MAX) /* 0 or too long */
         return 0;
     uint64_t d0 = 0, d1 = 0;
@@ -276,6 +275,12 @@ INLINE size_t key_parse(const char *key, kinfo *k)
     k->last_dot = (uint8_t)(d1 ? 127 - (unsigned)__builtin_clzll(d1) : 63 - (unsigned)__builtin_clzll(d0 | 1));
     k->hash = name_hash(key, n);
     return n;
+}
+
+/* The same for a NUL-terminated key (NULL: invalid). */
+INLINE size_t key_parse(const char *key, kinfo *k)
+{
+    return key_parse_n(key, key ? strlen(key) : 0, k);
 }
 
 INLINE bool key_has_dot(const kinfo *k)

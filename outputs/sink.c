@@ -154,6 +154,7 @@ void sink_init_common(struct sink *s, const struct sink_ops *ops, const char *ty
     s->format = o ? o->format : SINK_FMT_JSON;
     memset(&s->c, 0, sizeof s->c);
     s->max_len = 0;
+    s->line_only = false;
     s->q = NULL;
     atomic_init(&s->deadline_ns, 0);
     atomic_init(&s->abort_, false);
@@ -362,7 +363,7 @@ size_t sink_set_emit(struct sink_set *set, const ev *e)
     /* rendered length per format: 0 not yet, SIZE_MAX failed */
     size_t len[SINK_FMT_COUNT] = {0};
     size_t accepted = 0;
-    struct sink_msg m;
+    struct sink_msg m = {0};
     bool have_meta = false;
     set->emitted++;
     for (size_t i = 0; i < set->n; i++) {
@@ -398,7 +399,7 @@ size_t sink_set_emit(struct sink_set *set, const ev *e)
             s->c.dropped++;
             continue;
         }
-        if (!have_meta) {
+        if (!have_meta && (s->q || !s->line_only)) {
             fill_meta(&m, e);
             have_meta = true;
         }

@@ -142,6 +142,9 @@ struct sink {
     unsigned class_mask;       /* EV_CLASS_BIT()s accepted */
     enum sink_format format;
     size_t max_len;            /* longest rendering the sink takes, 0: no cap (sink_render_max) */
+    bool line_only;            /* write() reads only m->line and m->len: without a queue, the rest
+                                * of m is left unset (three field lookups and a clock read less
+                                * per event).  false (sink_init_common): all of m is set */
     struct sink_counters c;
     struct sink_async *q;      /* NULL: called directly on the emitting thread */
     _Atomic int64_t deadline_ns; /* CLOCK_MONOTONIC bound for close()/flush, 0: none */

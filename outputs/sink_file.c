@@ -211,6 +211,7 @@ static struct sink *file_open(const char *arg, const struct sink_opts *o, char *
         }
     }
     sink_init_common(&fs->base, &file_ops, "file", fs->is_stdout ? "stdout" : fs->path, o);
+    fs->base.line_only = true; /* file_write() */
     return &fs->base;
 fail:
     free(fs->buf);

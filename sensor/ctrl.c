@@ -361,13 +361,36 @@ static void handle_msg(struct sensor *s, struct ctrl_conn *c, int dir, const str
     }
 }
 
+/* Decode and handle one whole message (len bytes at p) of direction dir,
+ * consuming it from st (NULL: the bytes are not in a stream).  False when the
+ * connection was closed by it. */
+static bool ctrl_message(struct sensor *s, struct ctrl_conn *c, int dir, const uint8_t *p, uint16_t len,
+                         struct tcp_stream *st, uint64_t now)
+{
+    struct pptp_ctrl_msg m;
+    cursor cur;
+    cursor_init_exact(&cur, p, len);
+    anomaly_set an;
+    anomaly_clear(&an);
+    dec_status ds = pptp_ctrl_decode(&cur, &m, &an);
+    count_anomalies(s, &an);
+    if (st)
+        tcp_stream_consume(st, len);
+    detect_on_ctrl_msg(s, c, dir, &m, ds, &an, now); /* DETECT: control-channel rules */
+    if (ds != DEC_OK) {
+        s->st.decode_malformed++;
+        return true;
+    }
+    handle_msg(s, c, dir, &m, now);
+    return c->state != CTRL_STATE_CLOSED; /* closed by this message */
+}
+
 /* Frame and handle every complete message in one direction's stream. */
 static void ctrl_drain(struct sensor *s, struct ctrl_conn *c, int dir, uint64_t now)
 {
     struct tcp_stream *st = c->stream[dir];
     if (!st)
         return;
-    struct pptp_ctrl_msg m;
     for (;;) {
         const uint8_t *p;
         size_t n;
@@ -393,22 +416,61 @@ static void ctrl_drain(struct sensor *s, struct ctrl_conn *c, int dir, uint64_t 
         pptp_ctrl_header_peek(p, n, &len, &type);
         if (n < len)
             return; /* wait for the rest */
-        cursor cur;
-        cursor_init_exact(&cur, p, len);
-        anomaly_set an;
-        anomaly_clear(&an);
-        dec_status ds = pptp_ctrl_decode(&cur, &m, &an);
-        count_anomalies(s, &an);
-        tcp_stream_consume(st, len);
-        detect_on_ctrl_msg(s, c, dir, &m, ds, &an, now); /* DETECT: control-channel rules */
-        if (ds != DEC_OK) {
-            s->st.decode_malformed++;
-            continue;
-        }
-        handle_msg(s, c, dir, &m, now);
-        if (c->state == CTRL_STATE_CLOSED) /* the connection was closed by this message */
+        if (!ctrl_message(s, c, dir, p, len, st, now))
             return;
     }
+}
+
+/* Lengths of the whole messages that make up the n bytes at p exactly (each
+ * header plausible, as ctrl_drain() would frame them); false when the bytes end
+ * inside a message or hold anything else. */
+static bool whole_messages(const uint8_t *p, size_t n)
+{
+    while (n) {
+        uint16_t len = 0, type = 0;
+        if (n < PPTP_CTRL_HEADER_LEN || !pptp_ctrl_header_plausible(p, n))
+            return false;
+        pptp_ctrl_header_peek(p, n, &len, &type);
+        if (n < len)
+            return false;
+        p += len;
+        n -= len;
+    }
+    return true;
+}
+
+/*
+ * The usual control segment: the next bytes of a parked (idle) stream, holding
+ * whole messages and no SYN, FIN or RST.  Restoring the stream, copying the
+ * bytes into its ready buffer (a 2 KiB allocation), framing them and parking
+ * the stream again would give the same messages and the same saved position:
+ * handle them in place.  False when the segment needs the stream.
+ */
+static bool ctrl_direct(struct sensor *s, struct ctrl_conn *c, int dir, const struct tcp_hdr *t, const uint8_t *p,
+                        size_t n, uint64_t now)
+{
+    if (c->stream[dir] || !c->parked[dir] || (t->flags & (TCP_SYN | TCP_FIN | TCP_RST)) || !whole_messages(p, n) ||
+        !tcp_stream_park_advance(&c->park[dir], &s->tcp_lim, t->seq, n))
+        return false;
+    /* The other side acknowledges bytes we never captured (as in ctrl_tcp()). */
+    struct tcp_stream *other = c->stream[!dir];
+    if ((t->flags & TCP_ACK) && other && tcp_stream_ack_beyond(other, t->ack) &&
+        tcp_stream_hole_age(other, now) >= CTRL_HOLE_WAIT_NS) {
+        anomaly_set an;
+        anomaly_clear(&an);
+        tcp_stream_skip_to(other, t->ack, &an);
+        ctrl_drain(s, c, !dir, now);
+        count_anomalies(s, &an);
+    }
+    while (n && c->state != CTRL_STATE_CLOSED) {
+        uint16_t len = 0, type = 0;
+        pptp_ctrl_header_peek(p, n, &len, &type);
+        if (!ctrl_message(s, c, dir, p, len, NULL, now))
+            break;
+        p += len;
+        n -= len;
+    }
+    return true;
 }
 
 /*
@@ -474,6 +536,55 @@ static struct ctrl_conn *orient_both_ports(struct sensor *s, const sn_addr *src,
     return NULL;
 }
 
+/* A segment through the direction's reassembly stream (restored if parked):
+ * added, then every complete message drained.  False when no stream could be
+ * allocated. */
+static bool ctrl_stream(struct sensor *s, struct ctrl_conn *c, int dir, const struct pkt *p, uint64_t now,
+                        uint64_t mem0)
+{
+    const struct tcp_hdr *t = &p->tcp;
+    size_t plen = cursor_len(&p->payload);
+    struct tcp_stream *st = stream_of(s, c, dir);
+    if (!st)
+        return false;
+    anomaly_set an;
+    anomaly_clear(&an);
+    uint8_t fl = (uint8_t)(((t->flags & TCP_SYN) ? TCP_STREAM_SYN : 0) | ((t->flags & TCP_FIN) ? TCP_STREAM_FIN : 0) |
+                           ((t->flags & TCP_RST) ? TCP_STREAM_RST : 0));
+    bool fresh = st->state == TCP_STREAM_NONE;
+    tcp_stream_add(st, t->seq, fl, cursor_data(&p->payload), plen, now, &an);
+    if (fresh && c->mid_stream && !(t->flags & TCP_SYN))
+        st->resync = true; /* picked up mid-stream: find a message boundary */
+    /* The other side acknowledges bytes we never captured: skip the gap now. */
+    struct tcp_stream *other = c->stream[!dir];
+    /* (Only once the hole has aged: a SPAN port may show an ACK before the data.) */
+    if ((t->flags & TCP_ACK) && other && tcp_stream_ack_beyond(other, t->ack) &&
+        tcp_stream_hole_age(other, now) >= CTRL_HOLE_WAIT_NS) {
+        tcp_stream_skip_to(other, t->ack, &an);
+        ctrl_drain(s, c, !dir, now);
+    }
+    /* Too much held out of order, on this connection or on all of them
+     * together (--reasm-memcap): give up waiting for the hole. */
+    if (tcp_stream_ooo_bytes(st) > s->tcp_lim.max_ooo_bytes / 2)
+        tcp_stream_skip_gap(st, &an);
+    else if (tcp_stream_ooo_bytes(st) && s->tcp_mem + conn_mem(c) > s->tcp_memcap + mem0) {
+        /* Under memory pressure this stream's held bytes are dropped outright
+         * (not delivered past the hole), so it can be parked and freed; the
+         * next plausible PPTP header resynchronises it. */
+        s->st.anomalies[ANOMALY_SENSOR_REASM_MEMCAP]++;
+        tcp_stream_skip_gap(st, &an);
+        const uint8_t *rp;
+        size_t rn;
+        if (tcp_stream_peek(st, &rp, &rn))
+            tcp_stream_discard(st, rn);
+        tcp_stream_resync_done(st);
+    }
+    count_anomalies(s, &an);
+    if (c->state != CTRL_STATE_CLOSED)
+        ctrl_drain(s, c, dir, now);
+    return true;
+}
+
 void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
 {
     const struct tcp_hdr *t = &p->tcp;
@@ -523,44 +634,8 @@ void ctrl_tcp(struct sensor *s, const struct pkt *p, uint64_t now)
     c->last_ns = now;
     ctrl_touch(s, c);
     uint64_t mem0 = conn_mem(c);
-    struct tcp_stream *st = stream_of(s, c, dir);
-    if (!st)
+    if (!ctrl_direct(s, c, dir, t, cursor_data(&p->payload), plen, now) && !ctrl_stream(s, c, dir, p, now, mem0))
         return;
-    anomaly_set an;
-    anomaly_clear(&an);
-    uint8_t fl = (uint8_t)(((t->flags & TCP_SYN) ? TCP_STREAM_SYN : 0) | ((t->flags & TCP_FIN) ? TCP_STREAM_FIN : 0) |
-                           ((t->flags & TCP_RST) ? TCP_STREAM_RST : 0));
-    bool fresh = st->state == TCP_STREAM_NONE;
-    tcp_stream_add(st, t->seq, fl, cursor_data(&p->payload), plen, now, &an);
-    if (fresh && c->mid_stream && !(t->flags & TCP_SYN))
-        st->resync = true; /* picked up mid-stream: find a message boundary */
-    /* The other side acknowledges bytes we never captured: skip the gap now. */
-    struct tcp_stream *other = c->stream[!dir];
-    /* (Only once the hole has aged: a SPAN port may show an ACK before the data.) */
-    if ((t->flags & TCP_ACK) && other && tcp_stream_ack_beyond(other, t->ack) &&
-        tcp_stream_hole_age(other, now) >= CTRL_HOLE_WAIT_NS) {
-        tcp_stream_skip_to(other, t->ack, &an);
-        ctrl_drain(s, c, !dir, now);
-    }
-    /* Too much held out of order, on this connection or on all of them
-     * together (--reasm-memcap): give up waiting for the hole. */
-    if (tcp_stream_ooo_bytes(st) > s->tcp_lim.max_ooo_bytes / 2)
-        tcp_stream_skip_gap(st, &an);
-    else if (tcp_stream_ooo_bytes(st) && s->tcp_mem + conn_mem(c) > s->tcp_memcap + mem0) {
-        /* Under memory pressure this stream's held bytes are dropped outright
-         * (not delivered past the hole), so it can be parked and freed; the
-         * next plausible PPTP header resynchronises it. */
-        s->st.anomalies[ANOMALY_SENSOR_REASM_MEMCAP]++;
-        tcp_stream_skip_gap(st, &an);
-        const uint8_t *rp;
-        size_t rn;
-        if (tcp_stream_peek(st, &rp, &rn))
-            tcp_stream_discard(st, rn);
-        tcp_stream_resync_done(st);
-    }
-    count_anomalies(s, &an);
-    if (c->state != CTRL_STATE_CLOSED)
-        ctrl_drain(s, c, dir, now);
     if (c->state != CTRL_STATE_CLOSED && (t->flags & TCP_RST)) {
         ctrl_shut(s, c, "tcp_reset", (uint8_t)(dir == DIR_CLIENT ? INIT_CLIENT : INIT_SERVER), now);
     } else if (c->state != CTRL_STATE_CLOSED && (t->flags & TCP_FIN)) {

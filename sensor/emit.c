@@ -32,21 +32,32 @@ void id_hex(uint64_t id, char out[17])
     out[16] = '\0';
 }
 
-ev *emit_begin(struct sensor *s, ev_class cls, const char *action, uint64_t ts_ns, const char *level)
+/* The envelope of a class-cls event: the constant fields with their values,
+ * the others (NULL: placeholders) in their places. */
+static void envelope(struct sensor *s, ev *e, ev_class cls, const char *action, uint64_t ts_ns, const char *level)
 {
     static const char *const datasets[] = {"pptp.session", "pptp.alert", "pptp.frag", "pptp.stats"};
     static const char *const kinds[] = {"event", "alert", "event", "metric"};
-    ev *e = &s->ev;
     ev_reset(e);
-    ev_set_time(e, "@timestamp", (int64_t)ts_ns);
+    if (action)
+        ev_set_time(e, "@timestamp", (int64_t)ts_ns);
+    else
+        ev_set_placeholder(e, "@timestamp");
     ev_set_str(e, "event.kind", kinds[cls]);
     ev_set_str(e, "event.dataset", datasets[cls]);
-    ev_set_str(e, "event.action", action);
-    ev_set_uint(e, "event.sequence", ++s->seq);
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    ev_set_time(e, "event.created", (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec);
-    ev_set_str(e, "log.level", level);
+    if (action) {
+        ev_set_str(e, "event.action", action);
+        ev_set_uint(e, "event.sequence", ++s->seq);
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        ev_set_time(e, "event.created", (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec);
+        ev_set_str(e, "log.level", level);
+    } else {
+        ev_set_placeholder(e, "event.action");
+        ev_set_uint(e, "event.sequence", 0);
+        ev_set_placeholder(e, "event.created");
+        ev_set_placeholder(e, "log.level");
+    }
     ev_set_str(e, "observer.hostname", s->cfg->observer_hostname);
     ev_set_str(e, "observer.name", s->cfg->observer_name);
     ev_set_str(e, "observer.type", "sensor");
@@ -55,6 +66,30 @@ ev *emit_begin(struct sensor *s, ev_class cls, const char *action, uint64_t ts_n
     if (s->cfg->interface)
         ev_set_str(e, "observer.ingress.interface.name", s->cfg->interface);
     ev_set_uint(e, "pptp.schema_version", 1);
+}
+
+ev *emit_begin(struct sensor *s, ev_class cls, const char *action, uint64_t ts_ns, const char *level)
+{
+    ev *e = &s->ev;
+    if (!action || !*action || !level || !*level) { /* (never so: a placeholder would be left empty) */
+        envelope(s, e, cls, action && *action ? action : NULL, ts_ns, level);
+        return e;
+    }
+    /* Copy the class's envelope (built once: its constant fields are a third
+     * of a small event's setters) and fill in its placeholders, in place: the
+     * same fields, order and arena use as setting them all one by one. */
+    if (!s->envelope_ready[cls]) {
+        envelope(s, &s->envelope[cls], cls, NULL, 0, NULL);
+        s->envelope_ready[cls] = 1;
+    }
+    ev_copy(e, &s->envelope[cls]);
+    ev_set_time(e, "@timestamp", (int64_t)ts_ns);
+    ev_set_str(e, "event.action", action);
+    ev_set_uint(e, "event.sequence", ++s->seq);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    ev_set_time(e, "event.created", (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec);
+    ev_set_str(e, "log.level", level);
     return e;
 }
 
@@ -71,20 +106,11 @@ static void set_ip(ev *e, const char *key, const sn_addr *a)
     ev_set_ip(e, key, af_of(a), a->a);
 }
 
+/* related.ip is a set: ev_add_str_array() adds only addresses not in it yet. */
 static void related_ip(ev *e, const sn_addr *a)
 {
     char buf[64];
     sn_addr_str(a, buf, sizeof buf);
-    /* de-duplicate: the array is short */
-    size_t n;
-    for (size_t i = 0; i < EV_MAX_FIELDS && i < e->nfields; i++) {
-        const ev_field *f = &e->f[i];
-        if (f->type == EV_T_STR && (f->flags & EV_F_ARRAY) && strcmp(ev_field_key(e, f), "related.ip") == 0) {
-            n = f->v.s.len;
-            if (n == strlen(buf) && memcmp(ev_field_str(e, f), buf, n) == 0)
-                return;
-        }
-    }
     ev_add_str_array(e, "related.ip", buf);
 }
 
@@ -102,7 +128,11 @@ static void gre_cid(struct sensor *s, const struct call *k, char out[COMMUNITY_I
         out[0] = '\0';
 }
 
-void emit_ctrl_identity(struct sensor *s, ev *e, const struct ctrl_conn *c)
+/* The control connection's identity; network.transport and
+ * network.community_id are those of the flow the event is about (a call's
+ * "gre" and GRE Community ID: set once in their places, not replaced). */
+static void ctrl_identity(struct sensor *s, ev *e, const struct ctrl_conn *c, const char *transport,
+                          const char *flow_cid)
 {
     char id[17], cid[COMMUNITY_ID_BUFSZ];
     id_hex(c->control_id, id);
@@ -111,15 +141,20 @@ void emit_ctrl_identity(struct sensor *s, ev *e, const struct ctrl_conn *c)
     ev_set_uint(e, "source.port", c->client_port);
     set_ip(e, "destination.ip", &c->server_ip);
     ev_set_uint(e, "destination.port", c->server_port);
-    ev_set_str(e, "network.transport", "tcp");
+    ev_set_str(e, "network.transport", transport);
     ev_set_str(e, "network.type", c->client_ip.v6 ? "ipv6" : "ipv4");
     ctrl_cid(s, c, cid);
-    ev_set_str(e, "network.community_id", cid);
+    ev_set_str(e, "network.community_id", flow_cid ? flow_cid : cid);
     ev_set_str(e, "pptp.ctrl.community_id", cid);
     if (c->mid_stream)
         ev_set_bool(e, "pptp.partial", true);
     related_ip(e, &c->client_ip);
     related_ip(e, &c->server_ip);
+}
+
+void emit_ctrl_identity(struct sensor *s, ev *e, const struct ctrl_conn *c)
+{
+    ctrl_identity(s, e, c, "tcp", NULL);
 }
 
 void emit_call_identity(struct sensor *s, ev *e, const struct call *k)
@@ -128,16 +163,18 @@ void emit_call_identity(struct sensor *s, ev *e, const struct call *k)
     id_hex(k->session_id, id);
     ev_set_str(e, "pptp.session_id", id);
     const struct ctrl_conn *c = k->ctrl;
+    gre_cid(s, k, cid);
     if (c) {
-        emit_ctrl_identity(s, e, c);
+        /* the same fields, values and arena use as the control identity
+         * followed by network.transport and network.community_id replaced */
+        ctrl_identity(s, e, c, "gre", cid);
     } else {
         set_ip(e, "source.ip", &k->client_ip);
         set_ip(e, "destination.ip", &k->server_ip);
         ev_set_str(e, "network.type", k->client_ip.v6 ? "ipv6" : "ipv4");
+        ev_set_str(e, "network.transport", "gre");
+        ev_set_str(e, "network.community_id", cid);
     }
-    ev_set_str(e, "network.transport", "gre");
-    gre_cid(s, k, cid);
-    ev_set_str(e, "network.community_id", cid);
     ev_set_str(e, "pptp.gre.community_id", cid);
     if (k->have_pns_id)
         ev_set_uint(e, "pptp.call.pns_call_id", k->pns_call_id);

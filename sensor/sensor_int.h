@@ -72,6 +72,9 @@ struct sensor {
     uint64_t tcp_memcap;
     struct pkt pkt;
     struct community_id_memo cid_memo; /* events repeat their flows' Community IDs */
+    /* emit.c: per class, the envelope every event starts from (emit_begin) */
+    ev envelope[EV_CLASS_COUNT];
+    uint8_t envelope_ready[EV_CLASS_COUNT];
     struct detect *det;     /* DETECT: alerts, fragmentation events, nDPI (detect.h) */
 };
 

@@ -64,21 +64,50 @@ struct mem_pkt {
     size_t off;
 };
 
-/* Feed every preloaded packet to fn; the elapsed seconds. */
+/* Seconds spent in each phase of the capture (bench_capture.c's layout):
+ * set-up (6 packets per session before the first data packet), data, teardown
+ * (the CDNs, one per session). */
+struct phases {
+    double setup, data, teardown;
+};
+
+/* Feed every preloaded packet to fn; the elapsed seconds.  When ph is not NULL,
+ * the time is also taken at the two phase boundaries (packet indices b1 and b2)
+ * and the phases' seconds stored there. */
 static double mem_loop(const struct mem_pkt *mp, const uint8_t *buf, uint64_t count,
-                       void (*fn)(void *, const struct capture_packet *), void *arg)
+                       void (*fn)(void *, const struct capture_packet *), void *arg, uint64_t b1, uint64_t b2,
+                       struct phases *ph)
 {
-    double t = bench_now_s();
-    for (uint64_t i = 0; i < count; i++) {
-        /* a capture hands the sensor a packet it has just copied (in cache):
-         * fetch ahead so the loop measures the sensor, not memory streaming */
-        if (i + 8 < count)
-            __builtin_prefetch(buf + mp[i + 8].off);
-        struct capture_packet cp = {.ts_ns = mp[i].ts_ns, .dlt = 1, .data = buf + mp[i].off,
-                                    .caplen = mp[i].caplen, .wirelen = mp[i].len};
-        fn(arg, &cp);
+    uint64_t bound[3] = {b1 < count ? b1 : count, b2 < count ? b2 : count, count};
+    double tb[4];
+    tb[0] = bench_now_s();
+    uint64_t i = 0;
+    for (int k = 0; k < 3; k++) {
+        for (; i < bound[k]; i++) {
+            /* a capture hands the sensor a packet it has just copied (in cache):
+             * fetch ahead so the loop measures the sensor, not memory streaming */
+            if (i + 8 < count)
+                __builtin_prefetch(buf + mp[i + 8].off);
+            struct capture_packet cp = {.ts_ns = mp[i].ts_ns, .dlt = 1, .data = buf + mp[i].off,
+                                        .caplen = mp[i].caplen, .wirelen = mp[i].len};
+            fn(arg, &cp);
+        }
+        tb[k + 1] = bench_now_s();
     }
-    return bench_now_s() - t;
+    if (ph)
+        *ph = (struct phases){tb[1] - tb[0], tb[2] - tb[1], tb[3] - tb[2]};
+    return tb[3] - tb[0];
+}
+
+/* Keep the smaller of each phase's time. */
+static void phases_min(struct phases *best, const struct phases *p)
+{
+    if (p->setup < best->setup)
+        best->setup = p->setup;
+    if (p->data < best->data)
+        best->data = p->data;
+    if (p->teardown < best->teardown)
+        best->teardown = p->teardown;
 }
 
 /* The harness's stand-in for the sensor: reads one byte of each packet. */
@@ -214,23 +243,33 @@ int main(int argc, char **argv)
     }
     /* the same loop around a function that only reads the first byte: what the
      * harness itself costs, to take off the sensor's figure */
+    uint64_t b1 = 6ull * n, b2 = written - n; /* first data packet, first CDN */
     double best_harness = 1e9;
+    struct phases harness_ph = {1e9, 1e9, 1e9}, sensor_ph = {1e9, 1e9, 1e9}, ph;
     for (int rep = 0; rep < reps; rep++) {
         uint64_t sum = 0;
-        double t = mem_loop(mp, buf, count, harness_sink, &sum);
+        double t = mem_loop(mp, buf, count, harness_sink, &sum, b1, b2, &ph);
         if (sum == 42)
             printf(" ");
         if (t < best_harness)
             best_harness = t;
+        phases_min(&harness_ph, &ph);
     }
-    double best_mem = 1e9;
+    double best_mem = 1e9, best_finish = 1e9;
     for (int rep = 0; rep < reps; rep++) {
         struct bench_sensor b;
         bench_sensor_open(&b, &cfg);
-        double t = mem_loop(mp, buf, count, sensor_sink, b.s);
+        double t = mem_loop(mp, buf, count, sensor_sink, b.s, b1, b2, &ph);
+        /* sensor_finish: the control connections' control_disconnect events */
+        double tf = bench_now_s();
+        sensor_finish(b.s, NULL);
+        tf = bench_now_s() - tf;
         bench_sensor_close(&b);
         if (t < best_mem)
             best_mem = t;
+        if (tf < best_finish)
+            best_finish = tf;
+        phases_min(&sensor_ph, &ph);
     }
     free(mp);
     free(buf);
@@ -244,6 +283,16 @@ int main(int argc, char **argv)
            "harness loop %.1f: sensor compute %.1f ns/packet\n",
            1e9 * best_mem / (double)count, (double)count / best_mem / 1e6, 1e9 * best_harness / (double)count,
            1e9 * (best_mem - best_harness) / (double)count);
+    {
+        /* each phase's best time less the harness loop's over the same packets */
+        double su = sensor_ph.setup - harness_ph.setup, da = sensor_ph.data - harness_ph.data,
+               td = sensor_ph.teardown - harness_ph.teardown;
+        uint64_t ndata = b2 > b1 ? b2 - b1 : 0;
+        printf("phases of sensor compute (best of %d each): set-up %.1f ms (%.2f us/session), data %.1f ms "
+               "(%.1f ns/packet), teardown %.1f ms (%.2f us/session); sensor_finish %.1f ms (%.2f us/session)\n",
+               reps, 1e3 * su, n ? 1e6 * su / n : 0.0, 1e3 * da, ndata ? 1e9 * da / (double)ndata : 0.0, 1e3 * td,
+               n ? 1e6 * td / n : 0.0, 1e3 * best_finish, n ? 1e6 * best_finish / n : 0.0);
+    }
     printf("active sessions at peak: %llu, state: %llu bytes = %.0f bytes/session (target <= 1024)\n",
            (unsigned long long)active_peak, (unsigned long long)state_peak,
            active_peak ? (double)state_peak / (double)active_peak : 0.0);

@@ -1037,3 +1037,56 @@ Test(event_json, every_buffer_size_gives_all_or_nothing)
         cr_assert_eq(buf[cap], '#', "wrote past cap %zu", cap);
     }
 }
+
+/* A template with placeholders, copied and completed, is the event set field by
+ * field: the same bytes and the same arena use. */
+Test(event_json, placeholders_then_values_equal_setting_in_order)
+{
+    static ev tpl, direct;
+    static char want[EV_JSON_MAX];
+    ev_reset(&direct);
+    ev_set_time(&direct, "@timestamp", 1700000000123456789LL);
+    ev_set_str(&direct, "event.kind", "event");
+    ev_set_str(&direct, "event.action", "control_connect");
+    ev_set_uint(&direct, "event.sequence", 7);
+    ev_set_str(&direct, "log.level", "info");
+    ev_set_str(&direct, "observer.type", "sensor");
+    ev_set_str(&direct, "event.outcome", "success");
+    cr_assert(ev_to_json(&direct, want, sizeof want) > 0);
+
+    ev_reset(&tpl);
+    cr_assert(ev_set_placeholder(&tpl, "@timestamp"));
+    ev_set_str(&tpl, "event.kind", "event");
+    cr_assert(ev_set_placeholder(&tpl, "event.action"));
+    ev_set_uint(&tpl, "event.sequence", 0);
+    cr_assert(ev_set_placeholder(&tpl, "log.level"));
+    ev_set_str(&tpl, "observer.type", "sensor");
+    for (int i = 0; i < 2; i++) { /* the template is reused unchanged */
+        ev_copy(&E, &tpl);
+        ev_set_time(&E, "@timestamp", 1700000000123456789LL);
+        ev_set_str(&E, "event.action", "control_connect");
+        ev_set_uint(&E, "event.sequence", 7);
+        ev_set_str(&E, "log.level", "info");
+        ev_set_str(&E, "event.outcome", "success");
+        cr_assert_str_eq(js(&E), want);
+        cr_assert_eq(E.arena_used, direct.arena_used);
+        cr_assert_eq(E.nfields, direct.nfields);
+        cr_assert_eq(ev_dropped(&E), 0);
+    }
+}
+
+/* ev_set_time() remembers the text of recent seconds: alternating time bases,
+ * second and day boundaries and negative times still give ev_format_time(). */
+Test(event_json, set_time_memo_matches_format)
+{
+    static const int64_t t[] = {1700000000123456789LL, 1763627525000000000LL, 1700000000999999999LL,
+                                1700000001000000000LL, 1763627525999999000LL, 1700000001000000999LL,
+                                -1LL, -1000000000LL, 0, 1700006399999999999LL, 1700006400000000000LL, -1LL};
+    ev_reset(&E);
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char want[EV_TIME_BUFSZ];
+        ev_format_time(t[i], want);
+        cr_assert(ev_set_time(&E, "@timestamp", t[i]));
+        cr_assert_str_eq(ev_get_str(&E, "@timestamp", NULL), want, "at %zu", i);
+    }
+}
