@@ -1,12 +1,16 @@
 /*
  * bench_sensor.c - throughput and memory of the sensor (a benchmark, not a test).
  *
- *   bench_sensor [--sessions N] [--packets-per-session M] [--keep FILE] [--reps R] [--mem-only] [--reuse] [--burst B]
+ *   bench_sensor [--sessions N] [--packets-per-session M] [--keep FILE] [--reps R] [--mem-only] [--reuse]
+ *                [--burst B] [--order shuffle|rr]
  *   (each loop runs R times, default 3; the best time is reported; --mem-only runs
  *   only the in-memory sensor loop, e.g. under perf; --reuse reads an existing
- *   --keep FILE made by an earlier run with the same N and M instead of writing it;
- *   --burst B writes B consecutive packets of a call at a time, default 1: packet
- *   by packet across all calls, the worst case for locality)
+ *   --keep FILE made by an earlier run with the same N, M, B and order instead of
+ *   writing it; --burst B writes B consecutive packets of a call at a time,
+ *   default 1: packet by packet across all calls; --order: each round visits the
+ *   calls in a new random order (shuffle, the default: the worst case for caches)
+ *   or in creation order (rr: a fixed stride through the calls' state, which the
+ *   CPU's prefetchers follow, so it flatters))
  *
  * Builds a synthetic capture (N concurrent outgoing calls, each a TCP/1723 control
  * connection with SCCRQ/SCCRP/OCRQ/OCRP, then M MPPE data packets per call,
@@ -127,6 +131,7 @@ int main(int argc, char **argv)
     uint32_t n = 5000, per = 400;
     int reps = 3;
     uint32_t burst = 1;
+    int shuffle = 1;
     bool mem_only = false, reuse = false;
     const char *path = "/tmp/pptp-bench.pcap";
     for (int i = 1; i < argc; i++) {
@@ -143,6 +148,13 @@ int main(int argc, char **argv)
             path = v, i++;
         else if (!strcmp(argv[i], "--burst"))
             burst = (uint32_t)atoi(v), i++;
+        else if (!strcmp(argv[i], "--order")) {
+            if (strcmp(v, "shuffle") && strcmp(v, "rr")) {
+                fprintf(stderr, "bench_sensor: --order shuffle|rr\n");
+                return 2;
+            }
+            shuffle = !strcmp(v, "shuffle"), i++;
+        }
         else if (!strcmp(argv[i], "--reps"))
             reps = atoi(v) > 0 ? atoi(v) : 1, i++;
     }
@@ -153,10 +165,11 @@ int main(int argc, char **argv)
         fclose(existing);
         written = (uint64_t)n * per + 7ull * n; /* what bench_make_capture writes */
     } else {
-        written = bench_make_capture_burst(path, n, per, burst);
+        written = bench_make_capture_order(path, n, per, burst, shuffle);
     }
-    printf("capture: %s, %u sessions, %u data packets each, %llu packets, bursts of %u (built in %.1f s)\n", path,
-           n, per, (unsigned long long)written, burst, bench_now_s() - t0);
+    printf("capture: %s, %u sessions, %u data packets each, %llu packets, bursts of %u, calls in %s order (built in "
+           "%.1f s)\n",
+           path, n, per, (unsigned long long)written, burst, shuffle ? "random" : "round-robin", bench_now_s() - t0);
 
     char err[PCAP_ERRBUF_SIZE];
     /* 1. bare libpcap read loop */
