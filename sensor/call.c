@@ -288,7 +288,10 @@ void call_gre(struct sensor *s, const struct pkt *p, uint64_t now, bool reassemb
     else
         k->last_other_ns = now;
     call_touch(s, k);
-    detect_on_gre(s, k, dir, p, &src, v == GRE_SEQ_OUT_OF_WINDOW, now); /* DETECT: wrong source, sequence */
+    /* DETECT: wrong source, sequence; it has nothing to do for the common packet */
+    const sn_addr *peer = dir == DIR_CLIENT ? &k->client_ip : &k->server_ip;
+    if (v == GRE_SEQ_OUT_OF_WINDOW || !sn_addr_eq(&src, peer) || s->det_gre_every)
+        detect_on_gre(s, k, dir, p, &src, v == GRE_SEQ_OUT_OF_WINDOW, now);
     if (!p->has_ppp)
         return;
     cursor info = p->payload;

@@ -27,6 +27,8 @@ int detect_init(struct sensor *s)
         detect_config_defaults(&d->cfg);
     uint32_t cap = d->cfg.max_sources;
     s->det = d;
+    /* threshold 0: the sequence rule fires on the first GRE packet of any call */
+    s->det_gre_every = d->cfg.r[DR_GRE_SEQUENCE_ANOMALY].threshold == 0;
     if (dtab_init(&d->auth_src, s, cap, sizeof(struct auth_src), NULL) ||
         dtab_init(&d->auth_user, s, cap, sizeof(struct auth_user), NULL) ||
         dtab_init(&d->ctrl_src, s, cap, sizeof(struct ctrl_src), NULL) ||

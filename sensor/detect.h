@@ -39,7 +39,10 @@ void detect_on_call_ids(struct sensor *s, struct call *k, int have_pns, uint16_t
  * or NULL when the packet is unowned. */
 void detect_on_gre_miss(struct sensor *s, const struct pkt *p, const sn_addr *src, const sn_addr *dst,
                         struct call *k, uint64_t now);
-/* call_gre, after the packet was accounted to call k (dir = sender). */
+/* call_gre, after the packet was accounted to call k (dir = sender), when it was
+ * out of the sequence window (oow_now), came from another address than the
+ * call's peer, or s->det_gre_every is set (set by detect_init) - the only packets
+ * it has anything to do for. */
 void detect_on_gre(struct sensor *s, struct call *k, int dir, const struct pkt *p, const sn_addr *src, bool oow_now,
                    uint64_t now);
 /* call_gre, after the PPP frame went through pppneg and its events (due bits). */

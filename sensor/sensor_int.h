@@ -76,6 +76,8 @@ struct sensor {
     ev envelope[EV_CLASS_COUNT];
     uint8_t envelope_ready[EV_CLASS_COUNT];
     struct detect *det;     /* DETECT: alerts, fragmentation events, nDPI (detect.h) */
+    bool det_gre_every;     /* DETECT: detect_on_gre() wants every GRE packet, not only the
+                             * out-of-window ones and those from a third address */
 };
 
 /* ---- tables (tables.c) ---- */

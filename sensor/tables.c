@@ -355,10 +355,25 @@ void call_lists_remove(struct sensor *s, struct call *k)
 
 void call_touch(struct sensor *s, struct call *k)
 {
-    if (s->call_lru_tail == k->slot + 1)
+    uint32_t self = k->slot + 1;
+    if (s->call_lru_tail == self)
         return;
-    lru_unlink(s, k);
-    lru_append(s, k);
+    if (!k->lru_next) { /* not listed (not reached: a live call is) */
+        lru_unlink(s, k);
+        lru_append(s, k);
+        return;
+    }
+    /* every packet: unlink and append spelled out, k being neither the tail nor
+     * unlinked (a function call each cost a tenth of the GRE path) */
+    if (k->lru_prev)
+        call_ref(s, k->lru_prev)->lru_next = k->lru_next;
+    else
+        s->call_lru_head = k->lru_next;
+    call_ref(s, k->lru_next)->lru_prev = k->lru_prev;
+    call_ref(s, s->call_lru_tail)->lru_next = self;
+    k->lru_prev = s->call_lru_tail;
+    k->lru_next = 0;
+    s->call_lru_tail = self;
 }
 
 void interim_requeue(struct sensor *s, struct call *k)
