@@ -32,6 +32,17 @@ void id_hex(uint64_t id, char out[17])
     out[16] = '\0';
 }
 
+/* The per-event fields after @timestamp: action, sequence, creation time, level. */
+static void set_action_fields(struct sensor *s, ev *e, const char *action, const char *level)
+{
+    ev_set_str(e, "event.action", action);
+    ev_set_uint(e, "event.sequence", ++s->seq);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    ev_set_time(e, "event.created", (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec);
+    ev_set_str(e, "log.level", level);
+}
+
 /* The envelope of a class-cls event: the constant fields with their values,
  * the others (NULL: placeholders) in their places. */
 static void envelope(struct sensor *s, ev *e, ev_class cls, const char *action, uint64_t ts_ns, const char *level)
@@ -46,12 +57,7 @@ static void envelope(struct sensor *s, ev *e, ev_class cls, const char *action, 
     ev_set_str(e, "event.kind", kinds[cls]);
     ev_set_str(e, "event.dataset", datasets[cls]);
     if (action) {
-        ev_set_str(e, "event.action", action);
-        ev_set_uint(e, "event.sequence", ++s->seq);
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        ev_set_time(e, "event.created", (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec);
-        ev_set_str(e, "log.level", level);
+        set_action_fields(s, e, action, level);
     } else {
         ev_set_placeholder(e, "event.action");
         ev_set_uint(e, "event.sequence", 0);
@@ -84,12 +90,7 @@ ev *emit_begin(struct sensor *s, ev_class cls, const char *action, uint64_t ts_n
     }
     ev_copy(e, &s->envelope[cls]);
     ev_set_time(e, "@timestamp", (int64_t)ts_ns);
-    ev_set_str(e, "event.action", action);
-    ev_set_uint(e, "event.sequence", ++s->seq);
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    ev_set_time(e, "event.created", (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec);
-    ev_set_str(e, "log.level", level);
+    set_action_fields(s, e, action, level);
     return e;
 }
 
