@@ -167,3 +167,27 @@ Test(detect_gre, sequence_numbers_far_outside_the_window)
     cr_expect_eq(count_rule(&L, "pptp.gre.sequence_anomaly"), 0);
     evlist_free(&L);
 }
+
+Test(detect_gre, sequence_threshold_one_fires_on_the_first_jump_only)
+{
+    /* the GRE detector is called only for packets it can act on (call.c): an
+     * out-of-window number must still reach it, a clean call must not fire */
+    scn x;
+    scn_open(&x, "seq1");
+    scn_clean_session(&x, "bob");
+    scn_mppe_data(&x, 4, 100);
+    seq_jumps(&x, 1);
+    scn_mppe_data(&x, 4, 100);
+    scn_close(&x);
+    evlist L = run_pcap_cfg(x.path, "[pptp.gre.sequence_anomaly]\nthreshold = 1\n");
+    cr_assert_eq(count_rule(&L, "pptp.gre.sequence_anomaly"), 1);
+    cr_expect_eq(gu(find_rule(&L, "pptp.gre.sequence_anomaly"), "pptp.alert.count"), 1);
+    evlist_free(&L);
+    scn_open(&x, "seq1clean");
+    scn_clean_session(&x, "bob");
+    scn_mppe_data(&x, 8, 100);
+    scn_close(&x);
+    L = run_pcap_cfg(x.path, "[pptp.gre.sequence_anomaly]\nthreshold = 1\n");
+    cr_expect_eq(count_rule(&L, "pptp.gre.sequence_anomaly"), 0);
+    evlist_free(&L);
+}
