@@ -243,10 +243,10 @@ struct call *gre_find(struct sensor *s, const sn_addr *src, const sn_addr *dst, 
         if ((e & GRE_E_MATCH) != want)
             continue;
         struct call *k = call_slab_get(&s->calls, (uint32_t)(e & GRE_E_REF) - 1);
-        /* the packet goes on to lines 1-2 of the call: ask for them now, so
-         * their misses overlap the check of line 0 */
-        __builtin_prefetch((const char *)k + 64, 1);
-        __builtin_prefetch((const char *)k + 128, 1);
+        /* the packet goes on to the call's other hot lines: ask for them now,
+         * so their misses overlap the check of line 0 */
+        for (size_t off = 64; off < CALL_HOT_BYTES; off += 64)
+            __builtin_prefetch((const char *)k + off, 1);
         int d = (e & GRE_E_DIR) ? DIR_SERVER : DIR_CLIENT;
         const sn_addr *kd;
         uint16_t kid;
