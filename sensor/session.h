@@ -56,11 +56,11 @@ struct call {
     _Alignas(64) sn_addr client_ip;
     sn_addr server_ip;             /* GRE endpoints: PNS, PAC */
     uint16_t pns_call_id, pac_call_id;
-    uint8_t have_pns_id, have_pac_id;
+    uint8_t have_pns_id : 1, have_pac_id : 1;
+    uint8_t partial : 1;           /* GRE seen before (or without) its call's set-up */
     uint8_t state;                 /* enum call_state */
-    uint8_t partial;
     uint16_t mru_limit[2];         /* PPP information limit of frames sent by d (the receiver's MRU); 0: LCP not open */
-    uint16_t serial;               /* (cold, fills what would be padding) */
+    uint32_t slot;                 /* index in the call slab (the activity list's links name slots) */
     uint64_t last_data_ns;         /* latest data frame (IP or compressed) */
     uint32_t lru_prev, lru_next;   /* activity list (slots), least recent first, for expiry */
     /* lines 1-2 */
@@ -76,8 +76,8 @@ struct call {
     uint64_t session_id;
     uint64_t start_ns, end_ns;
     uint64_t next_interim_ns;
-    uint32_t slot;                 /* index in the call slab */
     uint32_t connect_speed;
+    uint16_t serial;               /* call serial number (OCRQ/ICRQ) */
     uint32_t frag_count, frag_fragments;
     uint16_t window[2];            /* receive window of each side */
     uint8_t incoming;              /* ICRQ rather than OCRQ */
@@ -87,7 +87,7 @@ struct call {
     uint8_t cleared;               /* CCRQ seen */
     uint8_t gre_in;                /* bit dir: in the GRE table under that direction's key */
 };
-_Static_assert(offsetof(struct call, gre) == 64 && offsetof(struct call, ppp) == 160,
+_Static_assert(offsetof(struct call, gre) == 64 && offsetof(struct call, ppp) == 160 && offsetof(struct call, slot) < 64,
                "the per-packet fields of struct call fill lines 0-2");
 
 /* Bytes at the start of struct call that a data packet touches. */
