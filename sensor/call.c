@@ -283,11 +283,12 @@ void call_gre(struct sensor *s, const struct pkt *p, uint64_t now, bool reassemb
         k->frag_fragments += frags;
     }
     enum ppp_kind kind = p->has_ppp ? dispatch_ppp_kind(p->ppp.protocol) : PPP_KIND_OTHER;
-    if (kind == PPP_KIND_IPV4 || kind == PPP_KIND_IPV6 || kind == PPP_KIND_COMPRESSED || kind == PPP_KIND_VJ)
-        k->last_data_ns = now;
-    else
+    if (kind == PPP_KIND_IPV4 || kind == PPP_KIND_IPV6 || kind == PPP_KIND_COMPRESSED || kind == PPP_KIND_VJ) {
+        call_touch_data(s, k, now);
+    } else {
         k->last_other_ns = now;
-    call_touch(s, k);
+        call_touch(s, k);
+    }
     /* DETECT: wrong source, sequence; it has nothing to do for the common packet */
     const sn_addr *peer = dir == DIR_CLIENT ? &k->client_ip : &k->server_ip;
     if (v == GRE_SEQ_OUT_OF_WINDOW || !sn_addr_eq(&src, peer) || s->det_gre_every)

@@ -72,12 +72,14 @@ void sensor_tick(struct sensor *s, uint64_t now)
     s->next_tick = now + TICK_NS;
     ip_defrag_expire(s->defrag, now, on_frag_expired, s);
     uint64_t exp = s->cfg->expire_timeout_ns;
-    /* calls: the activity list is oldest first */
-    struct call *k;
-    while ((k = call_lru_oldest(s)) && now - call_last_ns(k) >= exp) {
-        uint64_t due = call_last_ns(k) + exp;
-        struct call_end why = {.cause = TD_SENSOR_EXPIRED, .initiator = INIT_SENSOR};
-        call_end(s, k, why, due);
+    /* calls silent for exp or longer, in the order they fell silent */
+    if (now >= exp) {
+        size_t n = call_collect_idle(s, now - exp);
+        for (size_t i = 0; i < n; i++) {
+            struct call *k = call_slab_get(&s->calls, s->idle[i].slot);
+            struct call_end why = {.cause = TD_SENSOR_EXPIRED, .initiator = INIT_SENSOR};
+            call_end(s, k, why, s->idle[i].last_ns + exp);
+        }
     }
     while (s->ctrl_lru_head && now - s->ctrl_lru_head->last_ns >= exp) {
         struct ctrl_conn *c = s->ctrl_lru_head;
@@ -295,9 +297,17 @@ void sensor_finish(struct sensor *s, const struct capture_stats *cst)
     uint64_t now = s->now;
     while (s->ctrl_lru_head)
         ctrl_close(s, s->ctrl_lru_head, "sensor_shutdown", INIT_SENSOR, now);
-    for (struct call *k; (k = call_lru_oldest(s));) {
-        struct call_end why = {.cause = TD_SENSOR_SHUTDOWN, .initiator = INIT_SENSOR};
-        call_end(s, k, why, now);
+    /* the calls left (GRE only), least recently active first */
+    while (call_lru_oldest(s)) {
+        size_t n = call_collect_idle(s, UINT64_MAX);
+        for (size_t i = 0; i < n; i++) {
+            struct call_end why = {.cause = TD_SENSOR_SHUTDOWN, .initiator = INIT_SENSOR};
+            call_end(s, call_slab_get(&s->calls, s->idle[i].slot), why, now);
+        }
+        if (!n) { /* nothing collected (no memory): list order */
+            struct call_end why = {.cause = TD_SENSOR_SHUTDOWN, .initiator = INIT_SENSOR};
+            call_end(s, call_lru_oldest(s), why, now);
+        }
     }
     ip_defrag_expire(s->defrag, UINT64_MAX, on_frag_expired, s);
     /* let the outputs' threads catch up (bounded) so the final stats show what they sent */

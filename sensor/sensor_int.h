@@ -37,6 +37,13 @@ struct call_end {
     uint8_t initiator;
 };
 
+/* A call found idle (call_collect_idle). */
+struct call_idle {
+    uint64_t last_ns;  /* its latest activity */
+    uint32_t pos;      /* its place in the activity list (the tie-break) */
+    uint32_t slot;
+};
+
 struct sensor {
     const struct sensor_config *cfg;
     struct sink_set *sinks;
@@ -60,7 +67,9 @@ struct sensor {
     uint64_t *gre_slots;
     uint32_t gre_mask;
     uint64_t n_gre;
-    uint32_t call_lru_head, call_lru_tail; /* slots (1 + index), 0 none */
+    uint32_t call_lru_head, call_lru_tail; /* slots (1 + index), 0 none; see call_touch_data */
+    struct call_idle *idle;                /* call_collect_idle's result buffer */
+    size_t idle_cap;
     struct call *im_head, *im_tail;
     uint64_t n_calls;
     /* GRE nobody owns, by address pair (bounded) */
@@ -94,7 +103,31 @@ void ctrl_touch(struct sensor *s, struct ctrl_conn *c);
 struct call *gre_find(struct sensor *s, const sn_addr *src, const sn_addr *dst, uint16_t call_id, int *dir);
 void gre_insert(struct sensor *s, struct call *k, int dir);
 void gre_remove(struct sensor *s, struct call *k, int dir);
+/* The activity list (least recent first) is kept by window of activity, not
+ * by the last packet: a data frame moves its call to the tail only when it is
+ * the call's first data frame in a new window of 2^CALL_ACT_SHIFT ns (~1.07 s);
+ * any other activity always moves it.  The list is then ordered by the window
+ * of each call's latest activity (call_last_ns), and relinking, which writes
+ * two random calls' lines, is done about once a second per call rather than
+ * per packet.  Expiry and shutdown sort the calls they end by their latest
+ * activity (call_collect_idle), so events come out in the exact order. */
+#define CALL_ACT_SHIFT 30
+/* Move k to the tail of the activity list (it was active now). */
 void call_touch(struct sensor *s, struct call *k);
+/* A data frame of k at time now (now >= the previous one): record it, and
+ * relink k if it is the first of a new activity window. */
+static inline void call_touch_data(struct sensor *s, struct call *k, uint64_t now)
+{
+    uint64_t prev = k->last_data_ns;
+    k->last_data_ns = now;
+    if ((prev ^ now) >> CALL_ACT_SHIFT)
+        call_touch(s, k);
+}
+/* Collect into s->idle the calls whose latest activity is at or before lim,
+ * ordered by that time (ties: activity-list order); their number.  Stops
+ * early (the rest waits for the next call) if the buffer cannot grow.  Owns
+ * nothing: the entries name slots of live calls until one is ended. */
+size_t call_collect_idle(struct sensor *s, uint64_t lim);
 /* Calls by slot reference (1 + index, 0 none), e.g. the activity list's links. */
 static inline struct call *call_ref(const struct sensor *s, uint32_t ref)
 {

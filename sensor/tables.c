@@ -65,8 +65,11 @@ void tables_free(struct sensor *s)
 {
     free(s->ctrl_tab);
     free(s->gre_slots);
+    free(s->idle);
     s->ctrl_tab = NULL;
     s->gre_slots = NULL;
+    s->idle = NULL;
+    s->idle_cap = 0;
 }
 
 /* ---- control connections ---- */
@@ -374,6 +377,39 @@ void call_touch(struct sensor *s, struct call *k)
     k->lru_prev = s->call_lru_tail;
     k->lru_next = 0;
     s->call_lru_tail = self;
+}
+
+static int idle_cmp(const void *a, const void *b)
+{
+    const struct call_idle *x = a, *y = b;
+    if (x->last_ns != y->last_ns)
+        return x->last_ns < y->last_ns ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+size_t call_collect_idle(struct sensor *s, uint64_t lim)
+{
+    size_t n = 0;
+    uint32_t pos = 0;
+    /* the list is ordered by activity window: past lim's window nobody is idle */
+    for (struct call *k = call_lru_oldest(s); k && (call_last_ns(k) >> CALL_ACT_SHIFT) <= (lim >> CALL_ACT_SHIFT);
+         k = call_lru_newer(s, k), pos++) {
+        uint64_t last = call_last_ns(k);
+        if (last > lim)
+            continue;
+        if (n == s->idle_cap) {
+            size_t cap = s->idle_cap ? s->idle_cap * 2 : 64;
+            struct call_idle *b = realloc(s->idle, cap * sizeof *b);
+            if (!b)
+                break; /* the rest on a later call */
+            s->idle = b;
+            s->idle_cap = cap;
+        }
+        s->idle[n++] = (struct call_idle){.last_ns = last, .pos = pos, .slot = k->slot};
+    }
+    if (n > 1)
+        qsort(s->idle, n, sizeof *s->idle, idle_cmp);
+    return n;
 }
 
 void interim_requeue(struct sensor *s, struct call *k)
