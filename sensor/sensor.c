@@ -298,16 +298,13 @@ void sensor_finish(struct sensor *s, const struct capture_stats *cst)
     while (s->ctrl_lru_head)
         ctrl_close(s, s->ctrl_lru_head, "sensor_shutdown", INIT_SENSOR, now);
     /* the calls left (GRE only), least recently active first */
+    struct call_end shut = {.cause = TD_SENSOR_SHUTDOWN, .initiator = INIT_SENSOR};
     while (call_lru_oldest(s)) {
         size_t n = call_collect_idle(s, UINT64_MAX);
-        for (size_t i = 0; i < n; i++) {
-            struct call_end why = {.cause = TD_SENSOR_SHUTDOWN, .initiator = INIT_SENSOR};
-            call_end(s, call_slab_get(&s->calls, s->idle[i].slot), why, now);
-        }
-        if (!n) { /* nothing collected (no memory): list order */
-            struct call_end why = {.cause = TD_SENSOR_SHUTDOWN, .initiator = INIT_SENSOR};
-            call_end(s, call_lru_oldest(s), why, now);
-        }
+        for (size_t i = 0; i < n; i++)
+            call_end(s, call_slab_get(&s->calls, s->idle[i].slot), shut, now);
+        if (!n) /* nothing collected (no memory): list order */
+            call_end(s, call_lru_oldest(s), shut, now);
     }
     ip_defrag_expire(s->defrag, UINT64_MAX, on_frag_expired, s);
     /* let the outputs' threads catch up (bounded) so the final stats show what they sent */
