@@ -221,13 +221,47 @@ static bool parse_rx(char *line, struct rx *r)
     return true;
 }
 
+/* When events are missing: which ones (the first few), and what rsyslogd said,
+ * so that a failure that does not repeat can still be told apart (lost at the
+ * end of the stream, in the middle, or a daemon complaint). */
+static void explain_missing(const char *path, int n, char *out, size_t cap)
+{
+    char *all = read_file(path, NULL);
+    char *seen = calloc((size_t)n + 1, 1);
+    size_t used = (size_t)snprintf(out, cap, "missing:");
+    if (all && seen) {
+        char *save = NULL;
+        for (char *line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            struct rx r;
+            if (parse_rx(line, &r) && r.seq >= 1 && r.seq <= n)
+                seen[r.seq] = 1;
+        }
+        int listed = 0;
+        for (int i = 1; i <= n && used < cap && listed < 20; i++)
+            if (!seen[i])
+                used += (size_t)snprintf(out + used, cap - used, " %d", i), listed++;
+    }
+    free(seen);
+    free(all);
+    char errp[4200];
+    snprintf(errp, sizeof errp, "%s/rsyslog.err", dir);
+    char *err = read_file(errp, NULL);
+    if (used < cap)
+        snprintf(out + used, cap - used, "; rsyslogd: %.600s", err && *err ? err : "(nothing)");
+    free(err);
+}
+
 /* Check that path holds exactly events 1..n once each (in order if ordered). */
 static void check_received(const char *log, int n, const char *app, int facility, bool rfc5424, bool ordered)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, log);
     int got = wait_file_lines(path, n, 15000);
-    cr_assert_eq(got, n, "%s: %d of %d events arrived", log, got, n);
+    if (got != n) {
+        char why[1024];
+        explain_missing(path, n, why, sizeof why);
+        cr_assert_fail("%s: %d of %d events arrived; %s", log, got, n, why);
+    }
     char *all = read_file(path, NULL);
     cr_assert_not_null(all);
     char *seen = calloc((size_t)n + 1, 1);
